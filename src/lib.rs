@@ -3,4 +3,10 @@
 //! This facade re-exports the workspace's crates as modules:
 //!
 //! - [`order`]: the order model (identifiers, money, passages, import, statistics).
+//! - [`province`]: provincial rule sets as versioned, effective-dated data.
+//! - [`rules`]: invoice applications: validation report, invoice planning, price–tax separation.
 pub use etc_invoice_order as order;
+/// Provincial rule sets held as effective-dated data (`RuleBook`, `RuleSet`).
+pub use etc_invoice_province as province;
+/// Invoice applications: validation, invoice planning, price–tax separation.
+pub use etc_invoice_rules as rules;

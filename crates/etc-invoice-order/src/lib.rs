@@ -17,16 +17,46 @@
 
 mod macros;
 
+mod card;
+mod ids;
 mod money;
+mod passage;
+mod personal;
+mod plate;
 mod province;
+mod records;
 mod road;
 mod tax;
 mod time;
+mod uscc;
+mod vehicle;
 
+pub mod import;
+pub mod stats;
+#[cfg(feature = "proptest")]
+pub mod strategies;
+
+pub use card::{CardError, CardNumber, CardType, CardTypeError, ObuId, ObuIdError};
+pub use ids::{IdError, Name, OperatorId, TransactionId};
 pub use money::{Money, MoneyError};
+pub use passage::{
+    Operator, Passage, PassageParts, SegmentParts, TollSegment, TransactionError, Visit,
+};
+pub use personal::{
+    BankAccount, Email, IdNumber, IdType, IdTypeError, PersonalDataError, PhoneNumber,
+};
+pub use plate::{PlateError, PlateKind, PlateKindError, PlateNumber};
 pub use province::{Province, ProvinceError};
+pub use records::{
+    Record, Recovery, RecoveryParts, Refund, RefundParts, Statement, StatementLine,
+    StatementLineKind, StatementLineKindError, StatementParts, TopUp, TopUpParts,
+};
 pub use road::{
     Funding, FundingError, Medium, MediumError, RoadKind, RoadKindError, TaxMethod, TaxMethodError,
 };
 pub use tax::{DocumentKind, DocumentKindError, TaxRate, TaxRateError};
 pub use time::{BillingMonth, CstDateTime, TimeError, cst, parse_date};
+pub use uscc::{OrganisationCodeError, TaxpayerId, TaxpayerIdError, Uscc, UsccError};
+pub use vehicle::{
+    PlateColor, PlateColorError, VehicleClass, VehicleClassError, VehicleId, VehicleIdError,
+};

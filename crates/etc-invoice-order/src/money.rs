@@ -176,12 +176,6 @@ impl Money {
             .and_then(Money::checked_new)
     }
 
-    /// `-self`; never fails, the range is symmetric.
-    #[must_use]
-    pub fn neg(self) -> Money {
-        Money(-self.0)
-    }
-
     /// `self × n`, for counts of identical items.
     ///
     /// # Errors
@@ -281,6 +275,15 @@ impl Money {
             fen = -fen;
         }
         Money::try_from_fen(fen)
+    }
+}
+
+/// `-m` never fails: the range is symmetric.
+impl std::ops::Neg for Money {
+    type Output = Money;
+
+    fn neg(self) -> Money {
+        Money(-self.0)
     }
 }
 
@@ -416,7 +419,7 @@ mod tests {
             Err(MoneyError::Overflow)
         );
         assert_eq!(
-            max.neg().checked_sub(Money::from_fen(1)),
+            (-max).checked_sub(Money::from_fen(1)),
             Err(MoneyError::Overflow)
         );
         assert_eq!(

@@ -1,0 +1,240 @@
+//! Record identifiers and short free-text names.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// An identifier or name that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdError {
+    /// Empty (or only white space).
+    #[error("{what} is empty")]
+    Empty {
+        /// What was being read.
+        what: &'static str,
+    },
+    /// Longer than allowed.
+    #[error("{what} `{input}…` is longer than {max} characters")]
+    TooLong {
+        /// What was being read.
+        what: &'static str,
+        /// The first 64 characters.
+        input: String,
+        /// The limit.
+        max: usize,
+    },
+    /// A character that is not allowed, at a 1-based position.
+    #[error("{what} `{input}` has `{ch}` at position {position}, which is not allowed")]
+    BadChar {
+        /// What was being read.
+        what: &'static str,
+        /// The offending text (cut to 64 characters).
+        input: String,
+        /// The character.
+        ch: char,
+        /// Its 1-based position, counted in characters.
+        position: usize,
+    },
+}
+
+fn cut(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident, $what:literal, $max:expr, $allowed:expr) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The longest accepted value, in characters.
+            pub const MAX_LEN: usize = $max;
+
+            /// Checks a candidate value without building one.
+            ///
+            /// # Errors
+            /// [`IdError`] naming the first problem.
+            pub fn check(s: &str) -> Result<(), IdError> {
+                check(s, $what, $max, $allowed)
+            }
+
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $name::check(s)?;
+                Ok($name(s.to_owned()))
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = IdError;
+            fn try_from(s: &str) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $name::check(&s)?;
+                Ok($name(s))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({:?})"), self.0)
+            }
+        }
+    };
+}
+
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')
+}
+
+fn is_name_char(c: char) -> bool {
+    !c.is_control()
+}
+
+fn check(
+    s: &str,
+    what: &'static str,
+    max: usize,
+    allowed: fn(char) -> bool,
+) -> Result<(), IdError> {
+    if s.trim().is_empty() {
+        return Err(IdError::Empty { what });
+    }
+    for (i, ch) in s.chars().enumerate() {
+        if i >= max {
+            return Err(IdError::TooLong {
+                what,
+                input: cut(s),
+                max,
+            });
+        }
+        if !allowed(ch) {
+            return Err(IdError::BadChar {
+                what,
+                input: cut(s),
+                ch,
+                position: i + 1,
+            });
+        }
+    }
+    if s.trim() != s {
+        return Err(IdError::BadChar {
+            what,
+            input: cut(s),
+            ch: ' ',
+            position: if s.starts_with(char::is_whitespace) {
+                1
+            } else {
+                s.chars().count()
+            },
+        });
+    }
+    Ok(())
+}
+
+id_type! {
+    /// The id of a transaction: a passage, top-up, refund, audit recovery or
+    /// statement, as the issuer assigns it. 1–64 characters of ASCII letters,
+    /// digits and `- _ . :`.
+    ///
+    /// ```
+    /// use etc_invoice_order::TransactionId;
+    ///
+    /// let id: TransactionId = "P-20240305-0001".parse()?;
+    /// assert_eq!(id.as_str(), "P-20240305-0001");
+    /// assert!("P 1".parse::<TransactionId>().is_err());
+    /// # Ok::<(), etc_invoice_order::IdError>(())
+    /// ```
+    TransactionId, "transaction id", 64, is_id_char
+}
+
+id_type! {
+    /// The id of a road operator (收费公路经营管理单位) in the issuer's data.
+    /// 1–64 characters of ASCII letters, digits and `- _ . :`.
+    OperatorId, "operator id", 64, is_id_char
+}
+
+id_type! {
+    /// A short human-readable name: a seller's name, a station, an issuer.
+    /// 1–200 characters, no control characters, no leading or trailing white
+    /// space.
+    Name, "name", 200, is_name_char
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!("ABC-123_x.y:z".parse::<TransactionId>().is_ok());
+        assert_eq!(
+            "".parse::<TransactionId>(),
+            Err(IdError::Empty {
+                what: "transaction id"
+            })
+        );
+        let err = "ab c".parse::<TransactionId>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "transaction id `ab c` has ` ` at position 3, which is not allowed"
+        );
+        let long = "x".repeat(65);
+        assert!(matches!(
+            long.parse::<TransactionId>(),
+            Err(IdError::TooLong { max: 64, .. })
+        ));
+        assert!("京".parse::<OperatorId>().is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert!("广东省高速公路有限公司".parse::<Name>().is_ok());
+        assert!(" x".parse::<Name>().is_err());
+        assert!("x ".parse::<Name>().is_err());
+        assert!("a\nb".parse::<Name>().is_err());
+        assert!("   ".parse::<Name>().is_err());
+        assert!("名".repeat(201).parse::<Name>().is_err());
+        assert!("名".repeat(200).parse::<Name>().is_ok());
+    }
+}
