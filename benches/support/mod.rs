@@ -58,7 +58,7 @@ pub fn passage_rows_from(out: &mut String, rows: usize, start: u64) -> usize {
         let segments = 1 + (n % 3) as usize;
         let day = 1 + n % 28;
         let minute = n % 60;
-        let card = 44019900000000000000u64 + n % 5000;
+        let card = format!("4401990000000000{:04}", n % 5000);
         let plate = 10000 + n % 5000;
         for s in 0..segments {
             let (id, name, tid, road, funding, method) =

@@ -137,7 +137,10 @@ fn check(
     max: usize,
     allowed: fn(char) -> bool,
 ) -> Result<(), IdError> {
-    if s.trim().is_empty() {
+    let first = s.chars().next();
+    let last = s.chars().next_back();
+    let padded = first.is_some_and(char::is_whitespace) || last.is_some_and(char::is_whitespace);
+    if first.is_none() || (padded && s.chars().all(char::is_whitespace)) {
         return Err(IdError::Empty { what });
     }
     for (i, ch) in s.chars().enumerate() {
@@ -157,16 +160,13 @@ fn check(
             });
         }
     }
-    if s.trim() != s {
+    if padded {
+        let at_start = first.is_some_and(char::is_whitespace);
         return Err(IdError::BadChar {
             what,
             input: cut(s),
-            ch: ' ',
-            position: if s.starts_with(char::is_whitespace) {
-                1
-            } else {
-                s.chars().count()
-            },
+            ch: if at_start { first } else { last }.unwrap_or(' '),
+            position: if at_start { 1 } else { s.chars().count() },
         });
     }
     Ok(())

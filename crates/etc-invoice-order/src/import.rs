@@ -400,8 +400,25 @@ impl Row<'_> {
         })
     }
 
-    fn segment(&self) -> Result<TollSegment, ImportError> {
-        let parts = SegmentParts {
+    /// The columns that describe the operator and its road: the same few
+    /// combinations recur row after row, so they are parsed once and cached.
+    const ROAD_COLUMNS: [Col; 8] = [
+        Col::OperatorId,
+        Col::OperatorName,
+        Col::OperatorTaxpayerId,
+        Col::Province,
+        Col::RoadKind,
+        Col::Funding,
+        Col::TaxMethod,
+        Col::ConstructionStart,
+    ];
+
+    fn road(&self, cache: &mut RoadCache) -> Result<Road, ImportError> {
+        let key = Self::ROAD_COLUMNS.map(|c| self.raw(c));
+        if let Some(road) = cache.get(&key) {
+            return Ok(road.clone());
+        }
+        let road = Road {
             operator: crate::Operator {
                 id: self.req(Col::OperatorId, str::parse)?,
                 name: self.req(Col::OperatorName, str::parse)?,
@@ -412,6 +429,20 @@ impl Row<'_> {
             funding: self.req(Col::Funding, str::parse)?,
             tax_method: self.req(Col::TaxMethod, str::parse)?,
             construction_start: self.opt(Col::ConstructionStart, crate::parse_date)?,
+        };
+        cache.insert(&key, &road);
+        Ok(road)
+    }
+
+    fn segment(&self, cache: &mut RoadCache) -> Result<TollSegment, ImportError> {
+        let road = self.road(cache)?;
+        let parts = SegmentParts {
+            operator: road.operator,
+            province: road.province,
+            road_kind: road.road_kind,
+            funding: road.funding,
+            tax_method: road.tax_method,
+            construction_start: road.construction_start,
             receivable: self.money(Col::Receivable)?,
             discount: self.money(Col::Discount)?,
             charged: self.money(Col::Charged)?,
@@ -425,6 +456,63 @@ impl Row<'_> {
                 ImportErrorKind::Transaction(e),
             )
         })
+    }
+}
+
+/// The segment columns that describe the operator and its road.
+#[derive(Clone)]
+struct Road {
+    operator: crate::Operator,
+    province: crate::Province,
+    road_kind: crate::RoadKind,
+    funding: crate::Funding,
+    tax_method: crate::TaxMethod,
+    construction_start: Option<chrono::NaiveDate>,
+}
+
+/// The roads met lately, by their raw column bytes: the same few operators
+/// and roads recur on row after row, and their names, taxpayer ids and codes
+/// need checking only once.
+#[derive(Default)]
+struct RoadCache {
+    entries: Vec<(Vec<u8>, Road)>,
+}
+
+impl RoadCache {
+    const CAPACITY: usize = 64;
+
+    fn matches(key: &[u8], raw: &[&[u8]]) -> bool {
+        let mut rest = key;
+        for part in raw {
+            let Some(tail) = rest.strip_prefix(*part) else {
+                return false;
+            };
+            // 0xFF never occurs in UTF-8, so it separates the parts.
+            let Some(tail) = tail.strip_prefix(&[0xFF]) else {
+                return false;
+            };
+            rest = tail;
+        }
+        rest.is_empty()
+    }
+
+    fn get(&self, raw: &[&[u8]]) -> Option<&Road> {
+        self.entries
+            .iter()
+            .find(|(key, _)| Self::matches(key, raw))
+            .map(|(_, road)| road)
+    }
+
+    fn insert(&mut self, raw: &[&[u8]], road: &Road) {
+        if self.entries.len() >= Self::CAPACITY {
+            self.entries.clear();
+        }
+        let mut key = Vec::with_capacity(raw.iter().map(|r| r.len() + 1).sum());
+        for part in raw {
+            key.extend_from_slice(part);
+            key.push(0xFF);
+        }
+        self.entries.push((key, road.clone()));
     }
 }
 
@@ -447,6 +535,7 @@ pub struct PassageCsvReader<R> {
     header_done: bool,
     finished: bool,
     pending_error: Option<ImportError>,
+    roads: RoadCache,
 }
 
 impl<R: Read> PassageCsvReader<R> {
@@ -466,6 +555,7 @@ impl<R: Read> PassageCsvReader<R> {
             header_done: false,
             finished: false,
             pending_error: None,
+            roads: RoadCache::default(),
         }
     }
 
@@ -495,11 +585,10 @@ impl<R: Read> PassageCsvReader<R> {
                 TransactionError::SettledBeforeExit { .. } => Col::SettledAt,
                 _ => Col::Charged,
             };
-            let raw = group.first.get(0).map(<[u8]>::to_vec).unwrap_or_default();
             let mut err = ImportError::at(
                 group.first_line,
                 col.name(),
-                &raw,
+                b"",
                 ImportErrorKind::Transaction(e),
             );
             err.value = None;
@@ -531,7 +620,7 @@ impl<R: Read> PassageCsvReader<R> {
                 first_line: line,
                 head,
             };
-            let error = error.or_else(|| Self::add_segment(&mut group, &row));
+            let error = error.or_else(|| Self::add_segment(&mut group, &row, &mut self.roads));
             self.group = Some(group);
             return (previous, error);
         }
@@ -557,11 +646,11 @@ impl<R: Read> PassageCsvReader<R> {
                 );
             }
         }
-        (None, Self::add_segment(group, &row))
+        (None, Self::add_segment(group, &row, &mut self.roads))
     }
 
-    fn add_segment(group: &mut Group, row: &Row<'_>) -> Option<ImportError> {
-        match row.segment() {
+    fn add_segment(group: &mut Group, row: &Row<'_>, roads: &mut RoadCache) -> Option<ImportError> {
+        match row.segment(roads) {
             Ok(segment) => {
                 if let Some(head) = group.head.as_mut() {
                     head.segments.push(segment);

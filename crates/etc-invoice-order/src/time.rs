@@ -120,6 +120,9 @@ impl FromStr for CstDateTime {
     type Err = TimeError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(t) = fast_datetime(s.as_bytes()) {
+            return Ok(t);
+        }
         if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
             return Ok(CstDateTime(dt.with_timezone(&cst())));
         }
@@ -176,6 +179,9 @@ impl From<CstDateTime> for String {
 /// # Errors
 /// [`TimeError::Date`] when the text is neither.
 pub fn parse_date(s: &str) -> Result<NaiveDate, TimeError> {
+    if let Some(d) = fast_date(s.as_bytes()) {
+        return Ok(d);
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| {
             if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -185,6 +191,49 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, TimeError> {
             }
         })
         .map_err(|_| TimeError::Date(cut(s)))
+}
+
+/// The value of `N` ASCII digits, `None` if any byte is not a digit.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `YYYY-MM-DD`, exactly, without chrono's format machinery (the import
+/// hot path); anything else is left to the general parser.
+fn fast_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let year = i32::try_from(digits(b.get(..4)?)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(b.get(5..7)?)?, digits(b.get(8..10)?)?)
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS` with no offset or `+08:00`, the forms the
+/// writer and most issuers use; anything else goes to the general parser.
+fn fast_datetime(b: &[u8]) -> Option<CstDateTime> {
+    let (main, offset) = match b.len() {
+        19 => (b, None),
+        25 => (b.get(..19)?, Some(b.get(19..)?)),
+        _ => return None,
+    };
+    if offset.is_some_and(|o| o != b"+08:00") {
+        return None;
+    }
+    if !matches!(main.get(10), Some(b'T' | b' '))
+        || main.get(13) != Some(&b':')
+        || main.get(16) != Some(&b':')
+    {
+        return None;
+    }
+    let date = fast_date(main.get(..10)?)?;
+    let time = chrono::NaiveTime::from_hms_opt(
+        digits(main.get(11..13)?)?,
+        digits(main.get(14..16)?)?,
+        digits(main.get(17..19)?)?,
+    )?;
+    CstDateTime::from_naive(date.and_time(time)).ok()
 }
 
 /// A calendar month in China, the unit of statements and invoice applications.

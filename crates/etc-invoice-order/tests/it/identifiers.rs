@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 
-use etc_invoice_order::strategies::identifiers as strat;
 use etc_invoice_order::{
     BankAccount, CardError, CardNumber, CardType, CardTypeError, Email, IdNumber, IdType,
     IdTypeError, ObuId, ObuIdError, OrganisationCodeError, PersonalDataError, PhoneNumber,
@@ -417,138 +416,150 @@ fn hostile_inputs_never_panic() {
     assert_eq!(digits.parse::<CardNumber>().unwrap_err().input().len(), 64);
 }
 
+/// Round trips and near misses over the crate's own strategies (feature
+/// `proptest`).
+#[cfg(feature = "proptest")]
+mod with_strategies {
+    use etc_invoice_order::strategies::identifiers as strat;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn plate_round_trip(p in strat::plate_number()) {
+            prop_assert_eq!(p.to_string().parse::<PlateNumber>().unwrap(), p.clone());
+            let json = serde_json::to_string(&p).unwrap();
+            prop_assert_eq!(serde_json::from_str::<PlateNumber>(&json).unwrap(), p);
+        }
+
+        #[test]
+        fn plate_kinds_are_told_apart(
+            (kind, p) in strat::plate_kind().prop_flat_map(|k| (Just(k), strat::plate_number_of_kind(k)))
+        ) {
+            prop_assert_eq!(p.kind(), kind);
+            prop_assert_eq!(p.province().is_none(), kind == PlateKind::Embassy);
+        }
+
+        #[test]
+        fn mixed_case_plates_normalise(s in strat::mixed_case_plate_strings()) {
+            let p: PlateNumber = s.parse().unwrap();
+            prop_assert_eq!(p.as_str(), s.to_ascii_uppercase());
+        }
+
+        #[test]
+        fn near_miss_plates_are_rejected(s in strat::invalid_plate_strings()) {
+            prop_assert!(s.parse::<PlateNumber>().is_err(), "{} parsed", s);
+        }
+
+        #[test]
+        fn vehicle_round_trip(
+            v in strat::vehicle_id(),
+            c in strat::vehicle_class(),
+            k in strat::plate_color(),
+        ) {
+            prop_assert_eq!(v.to_string().parse::<VehicleId>().unwrap(), v.clone());
+            prop_assert_eq!(c.to_string().parse::<VehicleClass>().unwrap(), c);
+            prop_assert_eq!(c.label().parse::<VehicleClass>().unwrap(), c);
+            prop_assert_eq!(k.to_string().parse::<PlateColor>().unwrap(), k);
+            let json = serde_json::to_string(&v).unwrap();
+            prop_assert_eq!(serde_json::from_str::<VehicleId>(&json).unwrap(), v);
+        }
+
+        #[test]
+        fn near_miss_vehicle_ids_are_rejected(s in strat::invalid_vehicle_id_strings()) {
+            prop_assert!(s.parse::<VehicleId>().is_err(), "{} parsed", s);
+        }
+
+        #[test]
+        fn card_round_trip(c in strat::card_number(), t in strat::card_type(), o in strat::obu_id()) {
+            prop_assert_eq!(c.to_string().parse::<CardNumber>().unwrap(), c);
+            prop_assert_eq!(c.network_code(), c.province().network_code());
+            prop_assert_eq!(t.to_string().parse::<CardType>().unwrap(), t);
+            prop_assert_eq!(o.to_string().parse::<ObuId>().unwrap(), o);
+            let json = serde_json::to_string(&c).unwrap();
+            prop_assert_eq!(serde_json::from_str::<CardNumber>(&json).unwrap(), c);
+        }
+
+        #[test]
+        fn near_miss_cards_are_rejected(s in strat::invalid_card_number_strings()) {
+            prop_assert!(s.parse::<CardNumber>().is_err(), "{} parsed", s);
+        }
+
+        #[test]
+        fn uscc_round_trip(u in strat::uscc()) {
+            prop_assert_eq!(u.to_string().parse::<Uscc>().unwrap(), u);
+            prop_assert_eq!(u.as_str().to_ascii_lowercase().parse::<Uscc>().unwrap(), u);
+            prop_assert!(u.organisation_code_check().is_ok());
+            let json = serde_json::to_string(&u).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Uscc>(&json).unwrap(), u);
+        }
+
+        #[test]
+        fn inner_check_is_separate(u in strat::uscc_with_bad_organisation_code()) {
+            prop_assert!(u.to_string().parse::<Uscc>().is_ok());
+            prop_assert!(u.organisation_code_check().is_err());
+        }
+
+        #[test]
+        fn near_miss_usccs_are_rejected(s in strat::invalid_uscc_strings()) {
+            prop_assert!(s.parse::<Uscc>().is_err(), "{} parsed", s);
+            prop_assert!(s.parse::<TaxpayerId>().is_err(), "{} parsed", s);
+        }
+
+        #[test]
+        fn taxpayer_round_trip(t in strat::taxpayer_id()) {
+            prop_assert_eq!(t.to_string().parse::<TaxpayerId>().unwrap(), t.clone());
+            prop_assert_eq!(t.is_legacy(), t.as_uscc().is_none());
+            let json = serde_json::to_string(&t).unwrap();
+            prop_assert_eq!(serde_json::from_str::<TaxpayerId>(&json).unwrap(), t);
+        }
+
+        #[test]
+        fn personal_round_trip(
+            p in strat::phone_number(),
+            e in strat::email(),
+            id in strat::id_number(),
+            a in strat::bank_account(),
+        ) {
+            prop_assert_eq!(p.to_string().parse::<PhoneNumber>().unwrap(), p.clone());
+            prop_assert_eq!(e.to_string().parse::<Email>().unwrap(), e.clone());
+            let text = id.to_string();
+            prop_assert_eq!(IdNumber::new(id.id_type(), &text).unwrap(), id.clone());
+            prop_assert_eq!(a.to_string().parse::<BankAccount>().unwrap(), a.clone());
+            let json = serde_json::to_string(&id).unwrap();
+            prop_assert_eq!(serde_json::from_str::<IdNumber>(&json).unwrap(), id.clone());
+            // Debug never shows the middle of the value.
+            let (phone_debug, account_debug) = (format!("{p:?}"), format!("{a:?}"));
+            prop_assert!(!phone_debug.contains(&p.as_str()[3..7]), "{}", phone_debug);
+            prop_assert!(!account_debug.contains(a.as_str()), "{}", account_debug);
+            prop_assert_eq!(format!("{e:?}"), format!("Email(***@{})", e.domain()));
+        }
+
+        #[test]
+        fn grouped_bank_accounts_normalise(s in strat::grouped_bank_account_strings()) {
+            let a: BankAccount = s.parse().unwrap();
+            prop_assert_eq!(a.as_str(), s.replace(' ', ""));
+        }
+
+        #[test]
+        fn near_miss_personal_data_is_rejected(
+            phone in strat::invalid_phone_strings(),
+            resident in strat::invalid_resident_id_strings(),
+            account in strat::invalid_bank_account_strings(),
+        ) {
+            prop_assert!(phone.parse::<PhoneNumber>().is_err(), "{} parsed", phone);
+            prop_assert!(IdNumber::new(IdType::ResidentId, &resident).is_err(), "{} parsed", resident);
+            prop_assert!(account.parse::<BankAccount>().is_err(), "{} parsed", account);
+        }
+
+        #[test]
+        fn resident_ids_parse(s in strat::resident_id_string()) {
+            prop_assert!(IdNumber::new(IdType::ResidentId, &s).is_ok(), "{}", s);
+        }
+    }
+}
+
 proptest! {
-    #[test]
-    fn plate_round_trip(p in strat::plate_number()) {
-        prop_assert_eq!(p.to_string().parse::<PlateNumber>().unwrap(), p.clone());
-        let json = serde_json::to_string(&p).unwrap();
-        prop_assert_eq!(serde_json::from_str::<PlateNumber>(&json).unwrap(), p);
-    }
-
-    #[test]
-    fn plate_kinds_are_told_apart(
-        (kind, p) in strat::plate_kind().prop_flat_map(|k| (Just(k), strat::plate_number_of_kind(k)))
-    ) {
-        prop_assert_eq!(p.kind(), kind);
-        prop_assert_eq!(p.province().is_none(), kind == PlateKind::Embassy);
-    }
-
-    #[test]
-    fn mixed_case_plates_normalise(s in strat::mixed_case_plate_strings()) {
-        let p: PlateNumber = s.parse().unwrap();
-        prop_assert_eq!(p.as_str(), s.to_ascii_uppercase());
-    }
-
-    #[test]
-    fn near_miss_plates_are_rejected(s in strat::invalid_plate_strings()) {
-        prop_assert!(s.parse::<PlateNumber>().is_err(), "{} parsed", s);
-    }
-
-    #[test]
-    fn vehicle_round_trip(
-        v in strat::vehicle_id(),
-        c in strat::vehicle_class(),
-        k in strat::plate_color(),
-    ) {
-        prop_assert_eq!(v.to_string().parse::<VehicleId>().unwrap(), v.clone());
-        prop_assert_eq!(c.to_string().parse::<VehicleClass>().unwrap(), c);
-        prop_assert_eq!(c.label().parse::<VehicleClass>().unwrap(), c);
-        prop_assert_eq!(k.to_string().parse::<PlateColor>().unwrap(), k);
-        let json = serde_json::to_string(&v).unwrap();
-        prop_assert_eq!(serde_json::from_str::<VehicleId>(&json).unwrap(), v);
-    }
-
-    #[test]
-    fn near_miss_vehicle_ids_are_rejected(s in strat::invalid_vehicle_id_strings()) {
-        prop_assert!(s.parse::<VehicleId>().is_err(), "{} parsed", s);
-    }
-
-    #[test]
-    fn card_round_trip(c in strat::card_number(), t in strat::card_type(), o in strat::obu_id()) {
-        prop_assert_eq!(c.to_string().parse::<CardNumber>().unwrap(), c);
-        prop_assert_eq!(c.network_code(), c.province().network_code());
-        prop_assert_eq!(t.to_string().parse::<CardType>().unwrap(), t);
-        prop_assert_eq!(o.to_string().parse::<ObuId>().unwrap(), o);
-        let json = serde_json::to_string(&c).unwrap();
-        prop_assert_eq!(serde_json::from_str::<CardNumber>(&json).unwrap(), c);
-    }
-
-    #[test]
-    fn near_miss_cards_are_rejected(s in strat::invalid_card_number_strings()) {
-        prop_assert!(s.parse::<CardNumber>().is_err(), "{} parsed", s);
-    }
-
-    #[test]
-    fn uscc_round_trip(u in strat::uscc()) {
-        prop_assert_eq!(u.to_string().parse::<Uscc>().unwrap(), u);
-        prop_assert_eq!(u.as_str().to_ascii_lowercase().parse::<Uscc>().unwrap(), u);
-        prop_assert!(u.organisation_code_check().is_ok());
-        let json = serde_json::to_string(&u).unwrap();
-        prop_assert_eq!(serde_json::from_str::<Uscc>(&json).unwrap(), u);
-    }
-
-    #[test]
-    fn inner_check_is_separate(u in strat::uscc_with_bad_organisation_code()) {
-        prop_assert!(u.to_string().parse::<Uscc>().is_ok());
-        prop_assert!(u.organisation_code_check().is_err());
-    }
-
-    #[test]
-    fn near_miss_usccs_are_rejected(s in strat::invalid_uscc_strings()) {
-        prop_assert!(s.parse::<Uscc>().is_err(), "{} parsed", s);
-        prop_assert!(s.parse::<TaxpayerId>().is_err(), "{} parsed", s);
-    }
-
-    #[test]
-    fn taxpayer_round_trip(t in strat::taxpayer_id()) {
-        prop_assert_eq!(t.to_string().parse::<TaxpayerId>().unwrap(), t.clone());
-        prop_assert_eq!(t.is_legacy(), t.as_uscc().is_none());
-        let json = serde_json::to_string(&t).unwrap();
-        prop_assert_eq!(serde_json::from_str::<TaxpayerId>(&json).unwrap(), t);
-    }
-
-    #[test]
-    fn personal_round_trip(
-        p in strat::phone_number(),
-        e in strat::email(),
-        id in strat::id_number(),
-        a in strat::bank_account(),
-    ) {
-        prop_assert_eq!(p.to_string().parse::<PhoneNumber>().unwrap(), p.clone());
-        prop_assert_eq!(e.to_string().parse::<Email>().unwrap(), e.clone());
-        prop_assert_eq!(IdNumber::new(id.id_type(), &id.to_string()).unwrap(), id.clone());
-        prop_assert_eq!(a.to_string().parse::<BankAccount>().unwrap(), a.clone());
-        let json = serde_json::to_string(&id).unwrap();
-        prop_assert_eq!(serde_json::from_str::<IdNumber>(&json).unwrap(), id.clone());
-        // Debug never shows the middle of the value.
-        let (phone_debug, account_debug) = (format!("{p:?}"), format!("{a:?}"));
-        prop_assert!(!phone_debug.contains(&p.as_str()[3..7]), "{}", phone_debug);
-        prop_assert!(!account_debug.contains(a.as_str()), "{}", account_debug);
-        prop_assert_eq!(format!("{e:?}"), format!("Email(***@{})", e.domain()));
-    }
-
-    #[test]
-    fn grouped_bank_accounts_normalise(s in strat::grouped_bank_account_strings()) {
-        let a: BankAccount = s.parse().unwrap();
-        prop_assert_eq!(a.as_str(), s.replace(' ', ""));
-    }
-
-    #[test]
-    fn near_miss_personal_data_is_rejected(
-        phone in strat::invalid_phone_strings(),
-        resident in strat::invalid_resident_id_strings(),
-        account in strat::invalid_bank_account_strings(),
-    ) {
-        prop_assert!(phone.parse::<PhoneNumber>().is_err(), "{} parsed", phone);
-        prop_assert!(IdNumber::new(IdType::ResidentId, &resident).is_err(), "{} parsed", resident);
-        prop_assert!(account.parse::<BankAccount>().is_err(), "{} parsed", account);
-    }
-
-    #[test]
-    fn resident_ids_parse(s in strat::resident_id_string()) {
-        prop_assert!(IdNumber::new(IdType::ResidentId, &s).is_ok(), "{}", s);
-    }
-
     #[test]
     fn arbitrary_strings_never_panic(s in any::<String>()) {
         parse_everything(&s);

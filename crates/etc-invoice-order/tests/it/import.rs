@@ -268,3 +268,35 @@ fn duplicate_ids_are_caught_on_request() {
         ImportErrorKind::DuplicateId(1)
     ));
 }
+
+#[test]
+fn invalid_utf8_names_its_column() {
+    let mut bytes = format!("{HEADER}\n").into_bytes();
+    let good = row("P1", "OP1", "10.00", "0.50", "9.50");
+    bytes.extend(
+        good.replace("示例高速公司", "\u{1}")
+            .bytes()
+            .map(|b| if b == 1 { 0xFF } else { b }),
+    );
+    bytes.push(b'\n');
+    let got: Vec<_> = PassageCsvReader::new(bytes.as_slice()).collect();
+    let err = got[0].as_ref().unwrap_err();
+    assert_eq!(err.column(), Some("operator_name"));
+    assert!(matches!(err.kind(), ImportErrorKind::Utf8));
+}
+
+#[test]
+fn cached_roads_do_not_hide_bad_values() {
+    let bad = row("P2", "OP1", "1.00", "0.00", "1.00")
+        .replace("91110000600037341L", "91110000600037341N");
+    let csv = format!(
+        "{HEADER}\n{}\n{bad}\n",
+        row("P1", "OP1", "10.00", "0.50", "9.50")
+    );
+    let got = read(&csv);
+    assert!(got[0].is_ok());
+    assert_eq!(
+        got[1].as_ref().unwrap_err().column(),
+        Some("operator_taxpayer_id")
+    );
+}
