@@ -101,6 +101,9 @@ impl PlateKind {
 /// full-width letters or separators (`粤E·12345`) are errors, so trim before
 /// parsing.
 ///
+/// A plate is at most 11 bytes of UTF-8 and is held inline: parsing does
+/// not allocate.
+///
 /// ```
 /// use etc_invoice_order::{PlateKind, PlateNumber, Province};
 ///
@@ -332,76 +335,126 @@ fn scan(s: &str) -> Result<Shape, PlateError> {
     }
 }
 
-/// A sequence byte, in either case: a digit or a letter other than `I`
-/// and `O`.
-fn is_sequence_byte(b: u8) -> bool {
-    is_sequence_char(char::from(b.to_ascii_uppercase()))
+/// Byte classes for the fast path, in either case: a digit …
+const DIGIT: u8 = 1;
+/// … a sequence letter (not `I` or `O`) …
+const SEQUENCE_LETTER: u8 = 2;
+/// … an issuing-authority letter (not `I`) …
+const AUTHORITY: u8 = 4;
+/// … a new-energy letter (`A`–`K`, not `I`).
+const NEW_ENERGY: u8 = 8;
+/// A sequence character: a digit or a sequence letter.
+const SEQUENCE_CHAR: u8 = DIGIT | SEQUENCE_LETTER;
+
+/// The classes of every byte.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: a bad index fails the build, not a parse"
+)]
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let upper = (b as u8).to_ascii_uppercase();
+        table[b] = if upper.is_ascii_digit() {
+            DIGIT
+        } else if upper.is_ascii_uppercase() {
+            let mut class = 0;
+            if upper != b'I' {
+                class |= AUTHORITY;
+            }
+            if upper != b'I' && upper != b'O' {
+                class |= SEQUENCE_LETTER;
+            }
+            if upper <= b'K' && upper != b'I' {
+                class |= NEW_ENERGY;
+            }
+            class
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+fn class(b: u8) -> u8 {
+    CLASSES.get(usize::from(b)).copied().unwrap_or(0)
 }
 
-/// An issuing-authority byte, in either case: a letter other than `I`.
-fn is_authority_byte(b: u8) -> bool {
-    let u = b.to_ascii_uppercase();
-    u.is_ascii_uppercase() && u != b'I'
+/// Whether every byte of `part` has one of the classes in `classes`.
+fn all_in(part: &[u8], classes: u8) -> bool {
+    part.iter().all(|&b| class(b) & classes != 0)
 }
 
-/// A new-energy letter byte, in either case.
-fn is_new_energy_byte(b: u8) -> bool {
-    is_new_energy_letter(char::from(b.to_ascii_uppercase()))
+/// The three-byte UTF-8 character at the start of `bytes`, which come from
+/// a `str` (so a lead byte is followed by its continuation bytes).
+fn three_byte_char(bytes: &[u8]) -> Option<char> {
+    match bytes {
+        [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => char::from_u32(
+            u32::from(b0 & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F),
+        ),
+        _ => None,
+    }
 }
 
 /// Recognises a well-formed plate from its bytes without building any
 /// error; `None` means "not recognised", not "invalid".
 fn fast_scan(s: &str) -> Option<Shape> {
     let bytes = s.as_bytes();
-    if let [d0, d1, d2, d3, d4, d5, suffix @ ..] = bytes
-        && d0.is_ascii_digit()
-    {
-        let digits = [d0, d1, d2, d3, d4, d5].iter().all(|d| d.is_ascii_digit());
-        return (digits && suffix == "使".as_bytes()).then_some(Shape {
-            kind: PlateKind::Embassy,
-            province: None,
-        });
+    if bytes.first().is_some_and(u8::is_ascii_digit) {
+        return match bytes {
+            [digits @ .., _, _, _]
+                if digits.len() == 6 && all_in(digits, DIGIT) && s.ends_with('使') =>
+            {
+                Some(Shape {
+                    kind: PlateKind::Embassy,
+                    province: None,
+                })
+            }
+            _ => None,
+        };
     }
     if !(9..=MAX_BYTES).contains(&bytes.len()) {
         return None;
     }
     // Every province abbreviation takes three bytes.
-    let (head, rest) = s.split_at_checked(3)?;
-    let province = Province::from_abbreviation(head.chars().next()?)?;
+    let province = Province::from_abbreviation(three_byte_char(bytes)?)?;
+    let rest = bytes.get(3..)?;
     // A suffix, if any, is the one non-ASCII (three-byte) character at the end.
-    let (ascii, suffix) = match rest.as_bytes() {
-        [.., last] if !last.is_ascii() => {
-            let (ascii, suffix) = rest.split_at_checked(rest.len().checked_sub(3)?)?;
-            (
-                ascii.as_bytes(),
-                Some(PlateKind::from_suffix(suffix.chars().next()?)?),
-            )
+    let (ascii, suffix) = match rest {
+        [ascii @ .., _, _, last] if !last.is_ascii() => {
+            let suffix = three_byte_char(rest.get(ascii.len()..)?)?;
+            (ascii, Some(PlateKind::from_suffix(suffix)?))
         }
-        other => (other, None),
+        _ => (rest, None),
     };
     let guangdong_z = province == Province::Guangdong && matches!(ascii.first(), Some(b'Z' | b'z'));
+    let authority = |b: &u8| class(*b) & AUTHORITY != 0 && !guangdong_z;
     let kind = match (suffix, ascii) {
-        (None, [authority, sequence @ ..]) if is_authority_byte(*authority) && !guangdong_z => {
-            match sequence {
-                [_, _, _, _, _] => {
-                    let letters = sequence.iter().filter(|b| b.is_ascii_alphabetic()).count();
-                    (sequence.iter().all(|&b| is_sequence_byte(b)) && letters <= 2)
-                        .then_some(PlateKind::Ordinary)?
-                }
-                [first, second, rest @ ..] if rest.len() == 4 && first.is_ascii_alphabetic() => {
-                    (is_new_energy_byte(*first)
-                        && is_sequence_byte(*second)
-                        && rest.iter().all(u8::is_ascii_digit))
-                    .then_some(PlateKind::NewEnergySmall)?
-                }
-                [d0, d1, d2, d3, d4, last] => {
-                    ([d0, d1, d2, d3, d4].iter().all(|d| d.is_ascii_digit())
-                        && is_new_energy_byte(*last))
-                    .then_some(PlateKind::NewEnergyLarge)?
-                }
-                _ => return None,
+        (None, [first, sequence @ ..]) if authority(first) => match sequence {
+            [_, _, _, _, _] => {
+                // One pass: every byte a sequence character, at most two letters.
+                let (ok, letters) = sequence.iter().fold((true, 0u8), |(ok, letters), &b| {
+                    let c = class(b);
+                    (
+                        ok && c & SEQUENCE_CHAR != 0,
+                        letters + u8::from(c & SEQUENCE_LETTER != 0),
+                    )
+                });
+                (ok && letters <= 2).then_some(PlateKind::Ordinary)?
             }
-        }
+            [letter, second, digits @ ..]
+                if digits.len() == 4 && class(*letter) & NEW_ENERGY != 0 =>
+            {
+                (class(*second) & SEQUENCE_CHAR != 0 && all_in(digits, DIGIT))
+                    .then_some(PlateKind::NewEnergySmall)?
+            }
+            [digits @ .., letter] if digits.len() == 5 => (all_in(digits, DIGIT)
+                && class(*letter) & NEW_ENERGY != 0)
+                .then_some(PlateKind::NewEnergyLarge)?,
+            _ => return None,
+        },
         (
             Some(
                 kind @ (PlateKind::Trailer
@@ -410,19 +463,17 @@ fn fast_scan(s: &str) -> Option<Shape> {
                 | PlateKind::Test
                 | PlateKind::Oversize),
             ),
-            [authority, a, b, c, d],
-        ) if is_authority_byte(*authority) && !guangdong_z => [a, b, c, d]
-            .iter()
-            .all(|&&x| is_sequence_byte(x))
-            .then_some(kind)?,
-        (Some(kind @ (PlateKind::HongKong | PlateKind::Macau)), [_, a, b, c, d]) if guangdong_z => {
-            [a, b, c, d]
-                .iter()
-                .all(|&&x| is_sequence_byte(x))
-                .then_some(kind)?
+            [first, sequence @ ..],
+        ) if authority(first) && sequence.len() == 4 => {
+            all_in(sequence, SEQUENCE_CHAR).then_some(kind)?
         }
-        (Some(PlateKind::Consulate), [a, b, c, d, last]) => {
-            ([a, b, c, d].iter().all(|d| d.is_ascii_digit()) && is_sequence_byte(*last))
+        (Some(kind @ (PlateKind::HongKong | PlateKind::Macau)), [_, sequence @ ..])
+            if guangdong_z && sequence.len() == 4 =>
+        {
+            all_in(sequence, SEQUENCE_CHAR).then_some(kind)?
+        }
+        (Some(PlateKind::Consulate), [digits @ .., last]) if digits.len() == 4 => {
+            (all_in(digits, DIGIT) && class(*last) & SEQUENCE_CHAR != 0)
                 .then_some(PlateKind::Consulate)?
         }
         _ => return None,
@@ -670,19 +721,21 @@ impl PlateNumber {
     pub fn parse(s: &str) -> Result<PlateNumber, PlateError> {
         let shape = scan(s)?;
         let src = s.as_bytes();
-        // Every accepted plate fits; the error is never returned.
-        let len = u8::try_from(src.len())
-            .ok()
-            .filter(|&len| usize::from(len) <= MAX_BYTES)
-            .ok_or_else(|| PlateError::Length {
+        let mut bytes = [0u8; BUFFER];
+        // Every accepted plate fits: the error is never returned.
+        let (Some(slot), Some(len)) = (
+            bytes.get_mut(..src.len()),
+            u8::try_from(src.len())
+                .ok()
+                .filter(|_| src.len() <= MAX_BYTES),
+        ) else {
+            return Err(PlateError::Length {
                 input: cut(s),
                 len: s.chars().count(),
                 rule: LENGTH,
-            })?;
-        let mut bytes = [0u8; BUFFER];
-        if let Some(slot) = bytes.get_mut(..src.len()) {
-            slot.copy_from_slice(src);
-        }
+            });
+        };
+        slot.copy_from_slice(src);
         // Over the whole fixed-size buffer, so that it compiles to a few
         // vector instructions; the zero padding stays zero.
         bytes.make_ascii_uppercase();
@@ -831,7 +884,32 @@ mod tests {
             assert_eq!(p.to_string(), plate);
             assert_eq!(p.to_string().parse::<PlateNumber>().unwrap(), p);
             assert!(PlateNumber::check(plate).is_ok());
+            // Every kind takes the fast path, in either case.
+            assert!(fast_scan(plate).is_some(), "{plate}");
+            assert!(fast_scan(&plate.to_ascii_lowercase()).is_some(), "{plate}");
         }
+    }
+
+    #[test]
+    fn byte_classes() {
+        for b in 0..=255u8 {
+            let c = char::from(b.to_ascii_uppercase());
+            assert_eq!(class(b) & DIGIT != 0, c.is_ascii_digit(), "{b}");
+            assert_eq!(
+                class(b) & SEQUENCE_LETTER != 0,
+                c.is_ascii_uppercase() && is_sequence_char(c),
+                "{b}"
+            );
+            assert_eq!(
+                class(b) & AUTHORITY != 0,
+                c.is_ascii_uppercase() && c != 'I',
+                "{b}"
+            );
+            assert_eq!(class(b) & NEW_ENERGY != 0, is_new_energy_letter(c), "{b}");
+        }
+        assert_eq!(three_byte_char("粤".as_bytes()), Some('粤'));
+        assert_eq!(three_byte_char(b"A"), None);
+        assert_eq!(three_byte_char("é".as_bytes()), None);
     }
 
     #[test]

@@ -10,5 +10,6 @@
 
 mod identifiers;
 mod import;
+#[cfg(feature = "proptest")]
 mod properties;
 mod transactions;
