@@ -1,0 +1,327 @@
+//! The invoice plan: the exact documents each road operator will issue for
+//! an application, and the summary sheets that bind them.
+//!
+//! The plan is plain data, serialisable, and deterministic: the same
+//! application and transactions give the same plan, byte for byte, in any
+//! order of selection.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use etc_invoice_order::{
+    BankAccount, DocumentKind, Money, Operator, PhoneNumber, PlateNumber, TaxRate, TaxpayerId,
+    TransactionId,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Points at one toll segment: a passage's (or recovery's) id and the
+/// segment's 0-based position in it. [`InvoiceLine::sources`] lists a
+/// line's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SegmentRef {
+    /// The passage or recovery.
+    pub transaction: TransactionId,
+    /// The segment's position in it.
+    pub segment: u32,
+}
+
+/// The positions (0-based, ascending, without repeats) of the segments of
+/// one transaction that an invoice line covers.
+///
+/// Up to four are held inline, so the common line (one or two segments of
+/// an operator) allocates nothing. Serialised as a JSON array of numbers;
+/// reading one checks the order.
+///
+/// ```
+/// use etc_invoice_rules::Segments;
+///
+/// let s: Segments = [0, 2].into_iter().collect();
+/// assert_eq!(s.as_slice(), [0, 2]);
+/// assert_eq!(serde_json::to_string(&s)?, "[0,2]");
+/// assert!(serde_json::from_str::<Segments>("[2,0]").is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct Segments(SegmentsRepr);
+
+#[derive(Clone)]
+enum SegmentsRepr {
+    Inline {
+        len: u8,
+        items: [u32; Segments::INLINE],
+    },
+    Heap(Vec<u32>),
+}
+
+impl Default for SegmentsRepr {
+    fn default() -> Self {
+        SegmentsRepr::Inline {
+            len: 0,
+            items: [0; Segments::INLINE],
+        }
+    }
+}
+
+impl Segments {
+    /// How many positions are held without allocating.
+    pub const INLINE: usize = 4;
+
+    /// No segments.
+    pub fn new() -> Segments {
+        Segments::default()
+    }
+
+    /// The positions.
+    pub fn as_slice(&self) -> &[u32] {
+        match &self.0 {
+            SegmentsRepr::Inline { len, items } => items.get(..usize::from(*len)).unwrap_or(&[]),
+            SegmentsRepr::Heap(v) => v,
+        }
+    }
+
+    /// How many positions.
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    /// Adds a position after the others (the caller keeps them ascending).
+    pub(crate) fn push(&mut self, position: u32) {
+        match &mut self.0 {
+            SegmentsRepr::Inline { len, items } => {
+                if let Some(slot) = items.get_mut(usize::from(*len)) {
+                    *slot = position;
+                    *len += 1;
+                } else {
+                    let mut v = items.to_vec();
+                    v.push(position);
+                    self.0 = SegmentsRepr::Heap(v);
+                }
+            }
+            SegmentsRepr::Heap(v) => v.push(position),
+        }
+    }
+}
+
+impl FromIterator<u32> for Segments {
+    /// Collects positions; they are sorted and repeats dropped.
+    fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> Segments {
+        let mut v: Vec<u32> = iter.into_iter().collect();
+        v.sort_unstable();
+        v.dedup();
+        let mut s = Segments::new();
+        for p in v {
+            s.push(p);
+        }
+        s
+    }
+}
+
+impl PartialEq for Segments {
+    fn eq(&self, other: &Segments) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Segments {}
+
+impl std::hash::Hash for Segments {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl std::fmt::Debug for Segments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+impl Serialize for Segments {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Segments {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Vec::<u32>::deserialize(d)?;
+        if v.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
+            return Err(serde::de::Error::custom(
+                "segment positions must be ascending, without repeats",
+            ));
+        }
+        Ok(v.into_iter().collect())
+    }
+}
+
+/// The buyer as printed on the invoice (from the application's title).
+///
+/// A personal title gives only the name; an enterprise title the name, its
+/// taxpayer id, and whatever optional fields it has. The phone and bank
+/// account print redacted in `Debug`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Buyer {
+    /// The title's name (a person or an enterprise).
+    pub name: String,
+    /// The taxpayer id, for an enterprise title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxpayer_id: Option<TaxpayerId>,
+    /// Address, where given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Phone, where given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<PhoneNumber>,
+    /// Bank name, where given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
+    /// Bank account, where given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<BankAccount>,
+}
+
+/// One line of an invoice, as a real toll invoice prints it: item, plate,
+/// vehicle type, passage dates, amount without tax, rate, tax; and what it
+/// invoices: one transaction (a passage or recovery, or a top-up), and
+/// which of its segments.
+///
+/// Invariant: `net + tax = gross`.
+///
+/// The plate and the transaction id are shared (`Arc`) by the lines of one
+/// transaction, so that a plan of a million segments does not copy them a
+/// million times; both serialise as the value itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InvoiceLine {
+    /// 项目名称, e.g. `*经营租赁*通行费`.
+    ///
+    /// Borrowed for the names this crate knows (no allocation per line),
+    /// owned for a name a rule set brings.
+    pub item_name: Cow<'static, str>,
+    /// 车牌号; `None` on a top-up invoice, which names no vehicle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plate: Option<Arc<PlateNumber>>,
+    /// 类型: `客车`, `货车` or `专项作业车`; `None` on a top-up invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicle_type: Option<Cow<'static, str>>,
+    /// 通行日期起.
+    pub date_from: NaiveDate,
+    /// 通行日期止.
+    pub date_to: NaiveDate,
+    /// 金额 (without tax).
+    pub net: Money,
+    /// 税率; `None` on non-taxable documents (printed 不征税).
+    pub rate: Option<TaxRate>,
+    /// 税额 (zero on non-taxable documents).
+    pub tax: Money,
+    /// net + tax: the charged amount of the segments (the amount of the
+    /// top-up).
+    pub gross: Money,
+    /// The transaction this line invoices: a passage or recovery, or a
+    /// top-up.
+    pub transaction: Arc<TransactionId>,
+    /// The positions of the transaction's segments in the line; empty on a
+    /// top-up line.
+    pub segments: Segments,
+}
+
+impl InvoiceLine {
+    /// The segments of the line as `(transaction, position)` references.
+    pub fn sources(&self) -> impl Iterator<Item = SegmentRef> + '_ {
+        self.segments.as_slice().iter().map(|s| SegmentRef {
+            transaction: TransactionId::clone(&self.transaction),
+            segment: *s,
+        })
+    }
+}
+
+/// One document an operator will issue: a seller × document kind × rate
+/// (× trip in per-trip mode), split when it has too many lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InvoiceDraft {
+    /// Position in the plan, from 0; summary sheets refer to it.
+    pub index: u32,
+    /// The document kind.
+    pub document: DocumentKind,
+    /// The seller (the road operator; the issuer for a top-up invoice).
+    ///
+    /// Shared (`Arc`) between the drafts of one seller; serialised as the
+    /// operator itself.
+    pub seller: Arc<Operator>,
+    /// The buyer.
+    ///
+    /// Shared (`Arc`) between the drafts of a plan; serialised as the buyer
+    /// itself.
+    pub buyer: Arc<Buyer>,
+    /// The rate, on a taxable document.
+    pub rate: Option<TaxRate>,
+    /// The trip, in per-trip mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trip: Option<TransactionId>,
+    /// Part `n` of `of` when a draft was split for its line limit (1-based).
+    pub part: u32,
+    /// How many parts the draft was split into.
+    pub parts: u32,
+    /// The lines.
+    pub lines: Vec<InvoiceLine>,
+    /// Σ line net.
+    pub total_net: Money,
+    /// Σ line tax.
+    pub total_tax: Money,
+    /// Σ line gross = total_net + total_tax.
+    pub total_gross: Money,
+}
+
+/// An electronic summary sheet (电子汇总单): binds a trip, or the whole
+/// application, to all the documents issued for it. None for top-ups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SummarySheetDraft {
+    /// The trip, in per-trip mode; `None` for a monthly sheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trip: Option<TransactionId>,
+    /// The transactions it covers (sorted).
+    pub transactions: Vec<TransactionId>,
+    /// The drafts it binds, by index (sorted).
+    pub invoices: Vec<u32>,
+    /// Σ gross of the transactions' segments.
+    pub total_gross: Money,
+}
+
+/// Sums over a whole plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlanTotals {
+    /// Σ net.
+    pub net: Money,
+    /// Σ tax.
+    pub tax: Money,
+    /// Σ gross = Σ charged of the selected transactions.
+    pub gross: Money,
+}
+
+/// What an application turns into: the documents, the summary sheets and
+/// the totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InvoicePlan {
+    /// The application planned.
+    pub application: Uuid,
+    /// The documents, in a deterministic order (seller, document, rate,
+    /// trip, part).
+    pub invoices: Vec<InvoiceDraft>,
+    /// The summary sheets.
+    pub summaries: Vec<SummarySheetDraft>,
+    /// The totals.
+    pub totals: PlanTotals,
+}
