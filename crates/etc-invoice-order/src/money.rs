@@ -33,9 +33,17 @@ const MAX_FEN: i64 = 1_000_000_000_000_000;
 /// assert!("1.005".parse::<Money>().is_err()); // no silent rounding
 /// # Ok::<(), etc_invoice_order::MoneyError>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-#[serde(try_from = "MoneyRepr", into = "String")]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize)]
+#[serde(try_from = "MoneyRepr")]
 pub struct Money(Decimal);
+
+/// Serialises as the decimal string (`"9.66"`), written straight into the
+/// output without an intermediate `String`.
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
 
 /// Why an amount could not be read or computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -292,8 +300,11 @@ impl fmt::Display for Money {
         let fen = self.to_fen();
         let sign = if fen < 0 { "-" } else { "" };
         let abs = fen.unsigned_abs();
-        let text = format!("{sign}{}.{:02}", abs / 100, abs % 100);
-        f.pad(&text)
+        if f.width().is_some() {
+            f.pad(&format!("{sign}{}.{:02}", abs / 100, abs % 100))
+        } else {
+            write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        }
     }
 }
 
