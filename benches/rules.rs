@@ -2,7 +2,8 @@
 //!
 //! - `rules/validate_100`: validate an application of 100 passages (3
 //!   segments each) against an in-memory context;
-//! - `rules/plan_100`: plan it (per trip);
+//! - `rules/plan_100`: plan it per trip (`rules/plan_100_monthly`: merged
+//!   monthly);
 //! - `rules/plan_1m_segments`: plan a large fleet's month, 1,000 cards ×
 //!   334 passages × 3 segments (about 1,000,000 segments), merged monthly.
 //!
@@ -232,6 +233,10 @@ fn hundred(c: &mut Criterion) {
     let v = validated(&book, &app, &ctx);
     c.bench_function("rules/plan_100", |b| {
         b.iter_with_large_drop(|| plan_invoices(black_box(&v), &ctx, &book));
+    });
+    let monthly = validated(&book, &application(&ps, "monthly"), &ctx);
+    c.bench_function("rules/plan_100_monthly", |b| {
+        b.iter_with_large_drop(|| plan_invoices(black_box(&monthly), &ctx, &book));
     });
 }
 

@@ -1,6 +1,10 @@
 //! Synthetic data shared by the benchmarks and the import-memory example.
 
 #![allow(dead_code, reason = "each bench or example uses a part of it")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "indices are taken modulo the table length"
+)]
 
 use std::fmt::Write as _;
 

@@ -146,11 +146,7 @@ impl Ledger for MemoryLedger {
             state.holds.insert(t.clone(), (id, HoldKind::Reserved));
         }
         state.keys.insert(application.idempotency_key.clone(), id);
-        state
-            .cards
-            .entry(application.card)
-            .or_default()
-            .insert(id);
+        state.cards.entry(application.card).or_default().insert(id);
         let seq = state.next_seq;
         state.next_seq = seq.saturating_add(1);
         let entry = ApplicationEntry {

@@ -1,0 +1,302 @@
+//! Readable renderings of the documents: self-contained HTML pages laid out
+//! like a printed 数电 toll invoice, every text escaped.
+
+use std::fmt::{self, Write as _};
+
+use crate::xml::{InvoiceXml, SummaryXml};
+
+/// Text escaped for HTML element content and attribute values: `&`, `<`,
+/// `>`, `"` and `'` become entities.
+///
+/// ```
+/// use etc_invoice_platform::html::Escaped;
+///
+/// assert_eq!(Escaped("<a href=\"x\">Tom & Jerry's</a>").to_string(),
+///            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Escaped<'a>(pub &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+            let (plain, tail) = rest.split_at(i);
+            f.write_str(plain)?;
+            let mut chars = tail.chars();
+            let entity = match chars.next() {
+                Some('&') => "&amp;",
+                Some('<') => "&lt;",
+                Some('>') => "&gt;",
+                Some('"') => "&quot;",
+                _ => "&#39;",
+            };
+            f.write_str(entity)?;
+            rest = chars.as_str();
+        }
+        f.write_str(rest)
+    }
+}
+
+/// Shorthand for an escaped value.
+fn e(s: &str) -> Escaped<'_> {
+    Escaped(s)
+}
+
+/// An optional field, escaped, empty when absent.
+fn opt(s: &Option<String>) -> Escaped<'_> {
+    Escaped(s.as_deref().unwrap_or(""))
+}
+
+const STYLE: &str = "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:2em;color:#222}\
+.invoice{max-width:60em;border:2px solid #b35c1e;padding:1em 1.5em}\
+.invoice.red{border-color:#c00}\
+h1{text-align:center;color:#b35c1e;font-size:1.5em;letter-spacing:.3em;margin:.2em 0}\
+.red h1{color:#c00}\
+.meta{text-align:right;font-size:.9em}\
+table{width:100%;border-collapse:collapse;margin:.6em 0}\
+th,td{border:1px solid #b35c1e;padding:.3em .5em;font-size:.9em}\
+th{background:#fbf1e8;font-weight:normal}\
+td.num{text-align:right;font-variant-numeric:tabular-nums}\
+.parties td{width:50%;vertical-align:top}\
+.tag{display:inline-block;border:1px solid #b35c1e;padding:0 .4em;margin-right:.4em}\
+.foot{font-size:.85em;color:#555}";
+
+fn page_start(out: &mut String, title: &str, class: &str) -> fmt::Result {
+    write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<div class=\"{}\">\n",
+        e(title),
+        e(class)
+    )
+}
+
+fn page_end(out: &mut String) {
+    out.push_str("</div>\n</body>\n</html>\n");
+}
+
+/// Renders an invoice as a standalone HTML page (UTF-8; no scripts, no
+/// external resources).
+pub fn invoice_html(doc: &InvoiceXml) -> String {
+    let mut out = String::with_capacity(8 * 1024);
+    // Writing to a String cannot fail; the result is ignored on purpose.
+    let _ = write_invoice(&mut out, doc);
+    out
+}
+
+fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
+    let d = &doc.data;
+    let red = doc.is_red();
+    let title = if doc.header.labels.invoice_type.code == "31" {
+        "通行费财政电子票据"
+    } else {
+        "电子发票（普通发票）"
+    };
+    page_start(
+        out,
+        &format!("{title} {}", doc.header.number),
+        if red { "invoice red" } else { "invoice" },
+    )?;
+    write!(
+        out,
+        "<h1>{}</h1>\n<p class=\"meta\"><span class=\"tag\">{}</span><span class=\"tag\">{}</span>{}\
+         发票号码：{}<br>开票日期：{}</p>\n",
+        e(title),
+        e(&doc.header.labels.special_business.name),
+        e(&doc.header.labels.taxation.name),
+        if red {
+            "<span class=\"tag\">红字发票</span>"
+        } else {
+            ""
+        },
+        e(&doc.header.number),
+        e(&doc
+            .supervision
+            .issued_at
+            .date()
+            .format("%Y年%m月%d日")
+            .to_string()),
+    )?;
+    write!(
+        out,
+        "<table class=\"parties\"><tr><td><b>购买方信息</b><br>名称：{}<br>统一社会信用代码/纳税人识别号：{}",
+        e(&d.buyer.name),
+        opt(&d.buyer.id_number)
+    )?;
+    if d.buyer.address.is_some() || d.buyer.phone.is_some() {
+        write!(
+            out,
+            "<br>地址、电话：{} {}",
+            opt(&d.buyer.address),
+            opt(&d.buyer.phone)
+        )?;
+    }
+    if d.buyer.bank_name.is_some() || d.buyer.bank_account.is_some() {
+        write!(
+            out,
+            "<br>开户行及账号：{} {}",
+            opt(&d.buyer.bank_name),
+            opt(&d.buyer.bank_account)
+        )?;
+    }
+    writeln!(
+        out,
+        "</td><td><b>销售方信息</b><br>名称：{}<br>统一社会信用代码/纳税人识别号：{}</td></tr></table>",
+        e(&d.seller.name),
+        e(&d.seller.id_number)
+    )?;
+    out.push_str(
+        "<table class=\"items\"><tr><th>项目名称</th><th>车牌号</th><th>类型</th><th>通行日期起</th>\
+         <th>通行日期止</th><th>金额</th><th>税率/征收率</th><th>税额</th></tr>\n",
+    );
+    for item in &d.items {
+        let toll = d.specific.tolls.iter().find(|t| t.number == item.number);
+        writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            e(&item.name),
+            e(toll.map_or("", |t| t.plate.as_str())),
+            e(toll.map_or("", |t| t.vehicle_type.as_str())),
+            e(toll.map_or("", |t| t.date_from.as_str())),
+            e(toll.map_or("", |t| t.date_to.as_str())),
+            item.net,
+            e(&item.rate),
+            if item.rate == crate::xml::NON_TAXABLE {
+                "***".to_owned()
+            } else {
+                item.tax.to_string()
+            },
+        )?;
+    }
+    write!(
+        out,
+        "<tr><td colspan=\"5\">合计</td><td class=\"num\">¥{}</td><td></td><td class=\"num\">¥{}</td></tr>\n\
+         <tr><td colspan=\"2\">价税合计（大写）</td><td colspan=\"3\">{}</td><td colspan=\"3\">（小写）¥{}</td></tr>\n</table>\n",
+        d.basic.total_net,
+        d.basic.total_tax,
+        e(&d.basic.total_gross_in_capitals),
+        d.basic.total_gross,
+    )?;
+    write!(
+        out,
+        "<p>备注：ETC卡号 {}；申请 {}",
+        e(&d.additional.card),
+        e(&d.additional.application)
+    )?;
+    if let Some(original) = &d.additional.original {
+        let label = if red {
+            "被红冲蓝字发票号码"
+        } else {
+            "原发票号码"
+        };
+        write!(out, "；{label} {}", e(original))?;
+    }
+    if let Some(reason) = &d.additional.red_reason {
+        write!(out, "；红冲原因 {}", e(reason))?;
+    }
+    if let Some(remark) = &d.additional.remark {
+        write!(out, "；{}", e(remark))?;
+    }
+    write!(
+        out,
+        "</p>\n<p class=\"foot\">开票人：{}　税务机关：{}（{}）</p>\n",
+        e(&d.basic.drawer),
+        e(&doc.supervision.bureau_name),
+        e(&doc.supervision.bureau_code)
+    )?;
+    page_end(out);
+    Ok(())
+}
+
+/// Renders a summary sheet as a standalone HTML page.
+pub fn summary_html(sheet: &SummaryXml) -> String {
+    let mut out = String::with_capacity(4 * 1024);
+    // Writing to a String cannot fail; the result is ignored on purpose.
+    let _ = write_summary(&mut out, sheet);
+    out
+}
+
+fn write_summary(out: &mut String, s: &SummaryXml) -> fmt::Result {
+    page_start(out, &format!("通行费电子汇总单 {}", s.number), "invoice")?;
+    write!(
+        out,
+        "<h1>通行费电子汇总单</h1>\n<p class=\"meta\">汇总单号：{}<br>开具日期：{}</p>\n\
+         <p>ETC卡号：{}　购买方：{}",
+        e(&s.number),
+        e(&s.issued_at.date().format("%Y年%m月%d日").to_string()),
+        e(&s.card),
+        e(&s.buyer),
+    )?;
+    if let Some(trip) = &s.trip {
+        write!(out, "　行程：{}", e(trip))?;
+    }
+    if let Some(old) = &s.replaces {
+        write!(out, "　替代汇总单：{}", e(old))?;
+    }
+    out.push_str(
+        "</p>\n<table><tr><th>发票号码</th><th>票据类型</th><th>销售方</th><th>价税合计</th></tr>\n",
+    );
+    for inv in &s.invoices {
+        writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            e(&inv.number),
+            e(&inv.document),
+            e(&inv.seller),
+            inv.gross
+        )?;
+    }
+    write!(
+        out,
+        "<tr><td colspan=\"3\">合计（大写）{}</td><td class=\"num\">¥{}</td></tr>\n</table>\n<p class=\"foot\">交易：{}</p>\n",
+        e(&s.total_in_capitals),
+        s.total,
+        e(&s.transactions.join("，")),
+    )?;
+    page_end(out);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_every_special_character() {
+        assert_eq!(Escaped("").to_string(), "");
+        assert_eq!(Escaped("通行费").to_string(), "通行费");
+        assert_eq!(
+            Escaped("a&b<c>d\"e'f").to_string(),
+            "a&amp;b&lt;c&gt;d&quot;e&#39;f"
+        );
+        assert_eq!(Escaped("&&").to_string(), "&amp;&amp;");
+        assert_eq!(Escaped("<script>").to_string(), "&lt;script&gt;");
+    }
+
+    #[test]
+    fn invoice_page_shows_the_invoice_and_escapes_names() {
+        let mut doc = crate::xml::sample();
+        doc.data.buyer.name = "<script>alert('x')</script>".into();
+        let html = invoice_html(&doc);
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains("24442000000000000001"));
+        assert!(html.contains("贰佰叁拾贰元柒角陆分"));
+        assert!(html.contains("*经营租赁*通行费"));
+        assert!(html.contains("粤A12345"));
+        assert!(html.contains("广东某高速公路有限公司 &amp; &lt;子公司&gt;"));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+        assert!(html.contains("2024年04月15日"));
+    }
+
+    #[test]
+    fn red_invoice_is_marked() {
+        let mut doc = crate::xml::sample();
+        doc.header.labels.blue_red = crate::xml::Label::new("1", "红字发票");
+        doc.data.additional.original = Some("24442000000000000000".into());
+        let html = invoice_html(&doc);
+        assert!(html.contains("class=\"invoice red\""));
+        assert!(html.contains("被红冲蓝字发票号码 24442000000000000000"));
+    }
+}

@@ -1,0 +1,849 @@
+//! The structured documents: a fully digital (数电) toll invoice and an
+//! electronic summary sheet, written and read as XML with `quick-xml`'s
+//! serde support (never by pasting strings), and checked for consistent
+//! totals.
+//!
+//! # The invoice layout
+//!
+//! Shaped like a 数电 invoice's XML (DOMAIN.md §4) [I: element names follow
+//! the public samples' structure; the exact schema is not public]:
+//!
+//! ```xml
+//! <?xml version="1.0" encoding="UTF-8"?>
+//! <EInvoice>
+//!   <Header>
+//!     <EIid>24442000000000000001</EIid>          <!-- the 20-digit number -->
+//!     <Version>1.0</Version>
+//!     <InherentLabel>
+//!       <EInvoiceType><LabelCode>02</LabelCode><LabelName>普通发票</LabelName></EInvoiceType>
+//!       <SpecialBusiness><LabelCode>06</LabelCode><LabelName>通行费</LabelName></SpecialBusiness>
+//!       <BlueRed><LabelCode>0</LabelCode><LabelName>蓝字发票</LabelName></BlueRed>
+//!       <Taxation><LabelCode>1</LabelCode><LabelName>征税</LabelName></Taxation>
+//!     </InherentLabel>
+//!   </Header>
+//!   <EInvoiceData>
+//!     <SellerInformation><SellerIdNum/><SellerName/>…</SellerInformation>
+//!     <BuyerInformation><BuyerIdNum/><BuyerName/>…</BuyerInformation>
+//!     <BasicInformation>
+//!       <TotalAmWithoutTax>225.98</TotalAmWithoutTax><TotalTaxAm>6.78</TotalTaxAm>
+//!       <TotalTaxIncludedAmount>232.76</TotalTaxIncludedAmount>
+//!       <TotalTaxIncludedAmountInChinese>贰佰叁拾贰元柒角陆分</TotalTaxIncludedAmountInChinese>
+//!       <Drawer/><RequestTime/>
+//!     </BasicInformation>
+//!     <IssuItemInformation>                       <!-- one per line -->
+//!       <ItemNo>1</ItemNo><ItemName>*经营租赁*通行费</ItemName>
+//!       <Amount/><TaxRate>3%</TaxRate><ComTaxAm/><TotalTaxIncludedAmount/>
+//!       <TaxClassificationCode>3040502020200000000</TaxClassificationCode>
+//!     </IssuItemInformation>
+//!     <SpecificInformation>
+//!       <TollInformation>                         <!-- one per line -->
+//!         <ItemNo>1</ItemNo><PlateNumber/><VehicleType>货车</VehicleType>
+//!         <PassageDateStart>20240305</PassageDateStart><PassageDateEnd/>
+//!       </TollInformation>
+//!     </SpecificInformation>
+//!     <AdditionalInformation>…</AdditionalInformation>
+//!   </EInvoiceData>
+//!   <TaxSupervisionInfo>
+//!     <InvoiceNumber/><IssueTime/><TaxBureauCode/><TaxBureauName/>
+//!   </TaxSupervisionInfo>
+//! </EInvoice>
+//! ```
+//!
+//! The tax classification code `3040502020200000000` (经营租赁 → 不动产经营
+//! 租赁 → 通行费) is the one commonly seen on toll invoices \[I\].
+
+use etc_invoice_order::{CstDateTime, Money, MoneyError, TaxRate};
+use serde::{Deserialize, Serialize};
+
+use crate::amount_in_capitals;
+
+/// The tax classification code (税收分类编码) used for tolls \[I\].
+pub const TOLL_TAX_CLASSIFICATION_CODE: &str = "3040502020200000000";
+
+/// What the tax column of a non-taxable line shows.
+pub const NON_TAXABLE: &str = "不征税";
+
+/// Why a document could not be written, read or trusted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum XmlError {
+    /// The document could not be written.
+    #[error("cannot write the document as xml")]
+    Write(#[source] quick_xml::SeError),
+    /// The bytes are not UTF-8.
+    #[error("document is not utf-8 ({} bytes)", .raw.len())]
+    Utf8 {
+        /// The bytes as given.
+        raw: Vec<u8>,
+        /// Where decoding failed.
+        #[source]
+        source: std::str::Utf8Error,
+    },
+    /// The bytes are not a document of this shape.
+    #[error("cannot read the document xml ({} bytes)", .raw.len())]
+    Read {
+        /// The bytes as given.
+        raw: Vec<u8>,
+        /// Why.
+        #[source]
+        source: quick_xml::DeError,
+    },
+    /// A total does not match its parts.
+    #[error("{what} is `{found}`, but its parts give `{expected}`")]
+    Totals {
+        /// Which total (`total without tax`, `amount in capitals`, …).
+        what: String,
+        /// What the parts give.
+        expected: String,
+        /// What the document says.
+        found: String,
+    },
+    /// A line's rate cannot be read.
+    #[error("line {line} has tax rate `{rate}`, which is not a rate or `不征税`")]
+    Rate {
+        /// The line's number.
+        line: u32,
+        /// The text.
+        rate: String,
+    },
+    /// A sum is out of range.
+    #[error("document amounts out of range")]
+    Amount(#[source] MoneyError),
+}
+
+/// Serde for money as its decimal text (`232.76`, `-6.78`).
+mod money_text {
+    use etc_invoice_order::Money;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(m)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let s = String::deserialize(d)?;
+        s.trim().parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A labelled code (`<LabelCode>02</LabelCode><LabelName>普通发票</LabelName>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Label {
+    /// The code.
+    #[serde(rename = "LabelCode")]
+    pub code: String,
+    /// Its name.
+    #[serde(rename = "LabelName")]
+    pub name: String,
+}
+
+impl Label {
+    /// A label from a code and a name.
+    pub fn new(code: &str, name: &str) -> Label {
+        Label {
+            code: code.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+}
+
+/// The invoice's fixed labels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InherentLabel {
+    /// The invoice type (`02` 普通发票; `31` 财政电子票据 for a fiscal
+    /// e-bill in this simulator's rendering).
+    #[serde(rename = "EInvoiceType")]
+    pub invoice_type: Label,
+    /// The special business (`06` 通行费) \[I\].
+    #[serde(rename = "SpecialBusiness")]
+    pub special_business: Label,
+    /// Blue (`0` 蓝字发票) or red (`1` 红字发票).
+    #[serde(rename = "BlueRed")]
+    pub blue_red: Label,
+    /// Taxed (`1` 征税) or not (`0` 不征税).
+    #[serde(rename = "Taxation")]
+    pub taxation: Label,
+}
+
+/// The header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// The invoice number.
+    #[serde(rename = "EIid")]
+    pub number: String,
+    /// The layout version (`1.0`).
+    #[serde(rename = "Version")]
+    pub version: String,
+    /// The labels.
+    #[serde(rename = "InherentLabel")]
+    pub labels: InherentLabel,
+}
+
+/// The seller (销售方).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seller {
+    /// 统一社会信用代码/纳税人识别号.
+    #[serde(rename = "SellerIdNum")]
+    pub id_number: String,
+    /// 名称.
+    #[serde(rename = "SellerName")]
+    pub name: String,
+    /// 地址.
+    #[serde(
+        rename = "SellerAddr",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub address: Option<String>,
+    /// 电话.
+    #[serde(
+        rename = "SellerTelNum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone: Option<String>,
+    /// 开户银行.
+    #[serde(
+        rename = "SellerBankName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bank_name: Option<String>,
+    /// 银行账号.
+    #[serde(
+        rename = "SellerBankAccNum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bank_account: Option<String>,
+}
+
+/// The buyer (购买方).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buyer {
+    /// 统一社会信用代码/纳税人识别号; absent for a personal title.
+    #[serde(
+        rename = "BuyerIdNum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id_number: Option<String>,
+    /// 名称.
+    #[serde(rename = "BuyerName")]
+    pub name: String,
+    /// 地址.
+    #[serde(rename = "BuyerAddr", default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// 电话.
+    #[serde(
+        rename = "BuyerTelNum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone: Option<String>,
+    /// 开户银行.
+    #[serde(
+        rename = "BuyerBankName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bank_name: Option<String>,
+    /// 银行账号.
+    #[serde(
+        rename = "BuyerBankAccNum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bank_account: Option<String>,
+}
+
+/// Totals and issue details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasicInformation {
+    /// 合计金额 (without tax).
+    #[serde(rename = "TotalAmWithoutTax", with = "money_text")]
+    pub total_net: Money,
+    /// 合计税额.
+    #[serde(rename = "TotalTaxAm", with = "money_text")]
+    pub total_tax: Money,
+    /// 价税合计 (小写).
+    #[serde(rename = "TotalTaxIncludedAmount", with = "money_text")]
+    pub total_gross: Money,
+    /// 价税合计 (大写).
+    #[serde(rename = "TotalTaxIncludedAmountInChinese")]
+    pub total_gross_in_capitals: String,
+    /// 开票人.
+    #[serde(rename = "Drawer")]
+    pub drawer: String,
+    /// When the application asked for it.
+    #[serde(rename = "RequestTime")]
+    pub request_time: CstDateTime,
+}
+
+/// One item line (项目).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// The line's number, from 1.
+    #[serde(rename = "ItemNo")]
+    pub number: u32,
+    /// 项目名称 (`*经营租赁*通行费`).
+    #[serde(rename = "ItemName")]
+    pub name: String,
+    /// 金额 (without tax).
+    #[serde(rename = "Amount", with = "money_text")]
+    pub net: Money,
+    /// 税率/征收率 (`3%`) or `不征税`.
+    #[serde(rename = "TaxRate")]
+    pub rate: String,
+    /// 税额.
+    #[serde(rename = "ComTaxAm", with = "money_text")]
+    pub tax: Money,
+    /// Amount with tax.
+    #[serde(rename = "TotalTaxIncludedAmount", with = "money_text")]
+    pub gross: Money,
+    /// 税收分类编码.
+    #[serde(rename = "TaxClassificationCode")]
+    pub tax_classification_code: String,
+}
+
+impl Item {
+    /// The line's rate: `None` for `不征税`.
+    ///
+    /// # Errors
+    /// [`XmlError::Rate`] for any other text that is not a rate.
+    pub fn tax_rate(&self) -> Result<Option<TaxRate>, XmlError> {
+        if self.rate == NON_TAXABLE {
+            return Ok(None);
+        }
+        self.rate.parse().map(Some).map_err(|_| XmlError::Rate {
+            line: self.number,
+            rate: self.rate.clone(),
+        })
+    }
+}
+
+/// The toll details of one line (the 通行费 block).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TollInformation {
+    /// The item line it belongs to.
+    #[serde(rename = "ItemNo")]
+    pub number: u32,
+    /// 车牌号.
+    #[serde(rename = "PlateNumber")]
+    pub plate: String,
+    /// 车辆类型 (`客车`, `货车`, `专项作业车`).
+    #[serde(rename = "VehicleType")]
+    pub vehicle_type: String,
+    /// 通行日期起, `yyyyMMdd`.
+    #[serde(rename = "PassageDateStart")]
+    pub date_from: String,
+    /// 通行日期止, `yyyyMMdd`.
+    #[serde(rename = "PassageDateEnd")]
+    pub date_to: String,
+}
+
+/// The business-specific block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecificInformation {
+    /// One per item line.
+    #[serde(rename = "TollInformation", default)]
+    pub tolls: Vec<TollInformation>,
+}
+
+/// Remarks and references.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdditionalInformation {
+    /// The ETC card.
+    #[serde(rename = "CardNumber")]
+    pub card: String,
+    /// The application it was issued for.
+    #[serde(rename = "ApplicationId")]
+    pub application: String,
+    /// On a red invoice, the blue one it reverses; on a reissued invoice,
+    /// the one it replaces.
+    #[serde(
+        rename = "OriginalInvoiceNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub original: Option<String>,
+    /// On a red invoice, why.
+    #[serde(rename = "RedReason", default, skip_serializing_if = "Option::is_none")]
+    pub red_reason: Option<String>,
+    /// 备注.
+    #[serde(rename = "Remark", default, skip_serializing_if = "Option::is_none")]
+    pub remark: Option<String>,
+}
+
+/// The invoice's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EInvoiceData {
+    /// The seller.
+    #[serde(rename = "SellerInformation")]
+    pub seller: Seller,
+    /// The buyer.
+    #[serde(rename = "BuyerInformation")]
+    pub buyer: Buyer,
+    /// Totals.
+    #[serde(rename = "BasicInformation")]
+    pub basic: BasicInformation,
+    /// The lines.
+    #[serde(rename = "IssuItemInformation", default)]
+    pub items: Vec<Item>,
+    /// The toll block.
+    #[serde(rename = "SpecificInformation")]
+    pub specific: SpecificInformation,
+    /// Remarks and references.
+    #[serde(rename = "AdditionalInformation")]
+    pub additional: AdditionalInformation,
+}
+
+/// Tax supervision information.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxSupervisionInfo {
+    /// 发票号码.
+    #[serde(rename = "InvoiceNumber")]
+    pub number: String,
+    /// 开票日期.
+    #[serde(rename = "IssueTime")]
+    pub issued_at: CstDateTime,
+    /// 税务机关代码.
+    #[serde(rename = "TaxBureauCode")]
+    pub bureau_code: String,
+    /// 税务机关名称.
+    #[serde(rename = "TaxBureauName")]
+    pub bureau_name: String,
+}
+
+/// A toll invoice document: what its XML holds.
+///
+/// ```
+/// # fn sample() -> etc_invoice_platform::InvoiceXml { etc_invoice_platform::xml::sample() }
+/// use etc_invoice_platform::InvoiceXml;
+///
+/// let doc = sample();
+/// let xml = doc.to_xml()?;
+/// assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+/// let back = InvoiceXml::from_xml(xml.as_bytes())?;
+/// assert_eq!(back, doc);
+/// back.check()?;
+/// # Ok::<(), etc_invoice_platform::XmlError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "EInvoice")]
+pub struct InvoiceXml {
+    /// The header.
+    #[serde(rename = "Header")]
+    pub header: Header,
+    /// The data.
+    #[serde(rename = "EInvoiceData")]
+    pub data: EInvoiceData,
+    /// Tax supervision.
+    #[serde(rename = "TaxSupervisionInfo")]
+    pub supervision: TaxSupervisionInfo,
+}
+
+const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+fn write_xml<T: Serialize>(root: &str, value: &T) -> Result<String, XmlError> {
+    let mut out = String::from(DECLARATION);
+    let mut ser =
+        quick_xml::se::Serializer::with_root(&mut out, Some(root)).map_err(XmlError::Write)?;
+    ser.indent(' ', 2);
+    value.serialize(ser).map_err(XmlError::Write)?;
+    out.push('\n');
+    Ok(out)
+}
+
+fn read_xml<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, XmlError> {
+    let text = std::str::from_utf8(bytes).map_err(|source| XmlError::Utf8 {
+        raw: bytes.to_vec(),
+        source,
+    })?;
+    quick_xml::de::from_str(text).map_err(|source| XmlError::Read {
+        raw: bytes.to_vec(),
+        source,
+    })
+}
+
+fn expect_equal(what: &str, expected: impl ToString, found: impl ToString) -> Result<(), XmlError> {
+    let (expected, found) = (expected.to_string(), found.to_string());
+    if expected == found {
+        Ok(())
+    } else {
+        Err(XmlError::Totals {
+            what: what.to_owned(),
+            expected,
+            found,
+        })
+    }
+}
+
+impl InvoiceXml {
+    /// The document as UTF-8 XML with a declaration, indented by two spaces.
+    ///
+    /// # Errors
+    /// [`XmlError::Write`] (not expected: every field is text).
+    pub fn to_xml(&self) -> Result<String, XmlError> {
+        write_xml("EInvoice", self)
+    }
+
+    /// Reads a document written by [`InvoiceXml::to_xml`] (or any XML of the
+    /// same shape; unknown elements are ignored).
+    ///
+    /// # Errors
+    /// [`XmlError::Utf8`] or [`XmlError::Read`], keeping the bytes.
+    pub fn from_xml(bytes: &[u8]) -> Result<InvoiceXml, XmlError> {
+        read_xml(bytes)
+    }
+
+    /// Whether red (negative).
+    pub fn is_red(&self) -> bool {
+        self.header.labels.blue_red.code == "1"
+    }
+
+    /// Checks that the document is consistent: the number is the same in
+    /// the header and the supervision block; every line's net + tax is its
+    /// gross and its tax is within 0.06 of net × rate (zero when not
+    /// taxable); the totals are the sums of the lines; the total with tax is
+    /// net + tax and its capitals say the same; the toll block has one entry
+    /// per line.
+    ///
+    /// # Errors
+    /// [`XmlError::Totals`] naming the first mismatch; [`XmlError::Rate`];
+    /// [`XmlError::Amount`] for sums out of range.
+    pub fn check(&self) -> Result<(), XmlError> {
+        expect_equal(
+            "supervision invoice number",
+            &self.header.number,
+            &self.supervision.number,
+        )?;
+        let tolerance = Money::from_fen(6);
+        for item in &self.data.items {
+            let sum = item.net.checked_add(item.tax).map_err(XmlError::Amount)?;
+            expect_equal(
+                &format!("line {} amount with tax", item.number),
+                sum,
+                item.gross,
+            )?;
+            let expected_tax = match item.tax_rate()? {
+                None => Money::ZERO,
+                Some(rate) => item
+                    .net
+                    .as_decimal()
+                    .checked_mul(rate.as_decimal())
+                    .ok_or(MoneyError::Overflow)
+                    .and_then(Money::from_decimal_rounded)
+                    .map_err(XmlError::Amount)?,
+            };
+            let off = item
+                .tax
+                .checked_sub(expected_tax)
+                .map_err(XmlError::Amount)?
+                .abs();
+            if off > tolerance {
+                return Err(XmlError::Totals {
+                    what: format!("line {} tax", item.number),
+                    expected: expected_tax.to_string(),
+                    found: item.tax.to_string(),
+                });
+            }
+        }
+        let basic = &self.data.basic;
+        let net =
+            Money::checked_sum(self.data.items.iter().map(|i| i.net)).map_err(XmlError::Amount)?;
+        let tax =
+            Money::checked_sum(self.data.items.iter().map(|i| i.tax)).map_err(XmlError::Amount)?;
+        let gross = Money::checked_sum(self.data.items.iter().map(|i| i.gross))
+            .map_err(XmlError::Amount)?;
+        expect_equal("total without tax", net, basic.total_net)?;
+        expect_equal("total tax", tax, basic.total_tax)?;
+        expect_equal("total with tax", gross, basic.total_gross)?;
+        let sum = basic
+            .total_net
+            .checked_add(basic.total_tax)
+            .map_err(XmlError::Amount)?;
+        expect_equal("total with tax", sum, basic.total_gross)?;
+        expect_equal(
+            "amount in capitals",
+            amount_in_capitals(basic.total_gross),
+            &basic.total_gross_in_capitals,
+        )?;
+        expect_equal(
+            "toll entries",
+            self.data.items.len(),
+            self.data.specific.tolls.len(),
+        )?;
+        Ok(())
+    }
+}
+
+/// One invoice a summary sheet binds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryInvoice {
+    /// The invoice number.
+    #[serde(rename = "InvoiceNumber")]
+    pub number: String,
+    /// The kind of document, in Chinese (`征税发票`).
+    #[serde(rename = "DocumentKind")]
+    pub document: String,
+    /// The seller.
+    #[serde(rename = "SellerName")]
+    pub seller: String,
+    /// Its amount with tax.
+    #[serde(rename = "Amount", with = "money_text")]
+    pub gross: Money,
+}
+
+/// An electronic summary sheet (电子汇总单): what its XML holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "SummarySheet")]
+pub struct SummaryXml {
+    /// The 16-digit number.
+    #[serde(rename = "SheetNumber")]
+    pub number: String,
+    /// When it was issued.
+    #[serde(rename = "IssueTime")]
+    pub issued_at: CstDateTime,
+    /// The ETC card.
+    #[serde(rename = "CardNumber")]
+    pub card: String,
+    /// The buyer's name.
+    #[serde(rename = "BuyerName")]
+    pub buyer: String,
+    /// The trip, for a per-trip sheet.
+    #[serde(rename = "TripId", default, skip_serializing_if = "Option::is_none")]
+    pub trip: Option<String>,
+    /// The transactions covered.
+    #[serde(rename = "TransactionId", default)]
+    pub transactions: Vec<String>,
+    /// The invoices bound.
+    #[serde(rename = "Invoice", default)]
+    pub invoices: Vec<SummaryInvoice>,
+    /// Σ amount with tax.
+    #[serde(rename = "TotalAmount", with = "money_text")]
+    pub total: Money,
+    /// The same in capitals.
+    #[serde(rename = "TotalAmountInChinese")]
+    pub total_in_capitals: String,
+    /// The sheet it replaces.
+    #[serde(rename = "Replaces", default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+}
+
+impl SummaryXml {
+    /// The sheet as UTF-8 XML with a declaration.
+    ///
+    /// # Errors
+    /// [`XmlError::Write`] (not expected).
+    pub fn to_xml(&self) -> Result<String, XmlError> {
+        write_xml("SummarySheet", self)
+    }
+
+    /// Reads a sheet.
+    ///
+    /// # Errors
+    /// [`XmlError::Utf8`] or [`XmlError::Read`], keeping the bytes.
+    pub fn from_xml(bytes: &[u8]) -> Result<SummaryXml, XmlError> {
+        read_xml(bytes)
+    }
+
+    /// Checks that the total is the sum of the invoices and its capitals
+    /// say the same.
+    ///
+    /// # Errors
+    /// [`XmlError::Totals`]; [`XmlError::Amount`].
+    pub fn check(&self) -> Result<(), XmlError> {
+        let sum =
+            Money::checked_sum(self.invoices.iter().map(|i| i.gross)).map_err(XmlError::Amount)?;
+        expect_equal("summary total", sum, self.total)?;
+        expect_equal(
+            "summary amount in capitals",
+            amount_in_capitals(self.total),
+            &self.total_in_capitals,
+        )
+    }
+}
+
+/// A small, valid invoice document for examples and tests.
+#[doc(hidden)]
+pub fn sample() -> InvoiceXml {
+    let m = |fen: i64| Money::from_fen(fen);
+    let issued_at =
+        CstDateTime::start_of(chrono::NaiveDate::from_ymd_opt(2024, 4, 15).unwrap_or_default());
+    InvoiceXml {
+        header: Header {
+            number: "24442000000000000001".into(),
+            version: "1.0".into(),
+            labels: InherentLabel {
+                invoice_type: Label::new("02", "普通发票"),
+                special_business: Label::new("06", "通行费"),
+                blue_red: Label::new("0", "蓝字发票"),
+                taxation: Label::new("1", "征税"),
+            },
+        },
+        data: EInvoiceData {
+            seller: Seller {
+                id_number: "91440000190346157Q".into(),
+                name: "广东某高速公路有限公司 & <子公司>".into(),
+                address: None,
+                phone: None,
+                bank_name: None,
+                bank_account: None,
+            },
+            buyer: Buyer {
+                id_number: Some("91110000600037341L".into()),
+                name: "某某物流有限公司".into(),
+                address: Some("广州市天河区某路1号".into()),
+                phone: None,
+                bank_name: None,
+                bank_account: None,
+            },
+            basic: BasicInformation {
+                total_net: m(22_598),
+                total_tax: m(678),
+                total_gross: m(23_276),
+                total_gross_in_capitals: "贰佰叁拾贰元柒角陆分".into(),
+                drawer: "系统".into(),
+                request_time: issued_at,
+            },
+            items: vec![Item {
+                number: 1,
+                name: "*经营租赁*通行费".into(),
+                net: m(22_598),
+                rate: "3%".into(),
+                tax: m(678),
+                gross: m(23_276),
+                tax_classification_code: TOLL_TAX_CLASSIFICATION_CODE.into(),
+            }],
+            specific: SpecificInformation {
+                tolls: vec![TollInformation {
+                    number: 1,
+                    plate: "粤A12345".into(),
+                    vehicle_type: "货车".into(),
+                    date_from: "20240305".into(),
+                    date_to: "20240305".into(),
+                }],
+            },
+            additional: AdditionalInformation {
+                card: "44019912345678900011".into(),
+                application: "00000000-0000-0000-0000-000000000001".into(),
+                original: None,
+                red_reason: None,
+                remark: None,
+            },
+        },
+        supervision: TaxSupervisionInfo {
+            number: "24442000000000000001".into(),
+            issued_at,
+            bureau_code: "14400000000".into(),
+            bureau_name: "国家税务总局广东省税务局".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_escapes() {
+        let doc = sample();
+        let xml = doc.to_xml().unwrap();
+        assert!(xml.contains("&amp; &lt;子公司&gt;"), "{xml}");
+        assert!(xml.contains("<TaxClassificationCode>3040502020200000000</TaxClassificationCode>"));
+        assert!(xml.contains("<TotalTaxIncludedAmountInChinese>贰佰叁拾贰元柒角陆分</TotalTaxIncludedAmountInChinese>"));
+        let back = InvoiceXml::from_xml(xml.as_bytes()).unwrap();
+        assert_eq!(back, doc);
+        back.check().unwrap();
+    }
+
+    #[test]
+    fn reads_several_lines() {
+        let mut doc = sample();
+        let mut item = doc.data.items[0].clone();
+        item.number = 2;
+        doc.data.items.push(item);
+        let mut toll = doc.data.specific.tolls[0].clone();
+        toll.number = 2;
+        doc.data.specific.tolls.push(toll);
+        doc.data.basic.total_net = Money::from_fen(45_196);
+        doc.data.basic.total_tax = Money::from_fen(1_356);
+        doc.data.basic.total_gross = Money::from_fen(46_552);
+        doc.data.basic.total_gross_in_capitals = amount_in_capitals(Money::from_fen(46_552));
+        let back = InvoiceXml::from_xml(doc.to_xml().unwrap().as_bytes()).unwrap();
+        assert_eq!(back.data.items.len(), 2);
+        back.check().unwrap();
+    }
+
+    #[test]
+    fn check_finds_mismatches() {
+        let mut doc = sample();
+        doc.data.basic.total_tax = Money::from_fen(679);
+        let e = doc.check().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "total tax is `6.79`, but its parts give `6.78`"
+        );
+
+        let mut doc = sample();
+        doc.data.basic.total_gross_in_capitals = "贰佰元整".into();
+        assert!(matches!(doc.check(), Err(XmlError::Totals { .. })));
+
+        let mut doc = sample();
+        doc.data.items[0].tax = Money::from_fen(600);
+        doc.data.items[0].gross = Money::from_fen(23_198);
+        assert!(doc.check().is_err());
+
+        let mut doc = sample();
+        doc.data.items[0].rate = "three".into();
+        assert_eq!(
+            doc.check().unwrap_err().to_string(),
+            "line 1 has tax rate `three`, which is not a rate or `不征税`"
+        );
+    }
+
+    #[test]
+    fn bad_bytes_keep_the_input() {
+        match InvoiceXml::from_xml(b"<EInvoice><Header>") {
+            Err(XmlError::Read { raw, .. }) => assert_eq!(raw, b"<EInvoice><Header>"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            InvoiceXml::from_xml(&[0xff, 0xfe]),
+            Err(XmlError::Utf8 { .. })
+        ));
+    }
+
+    #[test]
+    fn summary_round_trip() {
+        let s = SummaryXml {
+            number: "4420240400000001".into(),
+            issued_at: "2024-04-15 10:00:00".parse().unwrap(),
+            card: "44019912345678900011".into(),
+            buyer: "某某物流有限公司".into(),
+            trip: Some("P1".into()),
+            transactions: vec!["P1".into()],
+            invoices: vec![
+                SummaryInvoice {
+                    number: "1".into(),
+                    document: "征税发票".into(),
+                    seller: "甲".into(),
+                    gross: Money::from_fen(1053),
+                },
+                SummaryInvoice {
+                    number: "2".into(),
+                    document: "征税发票".into(),
+                    seller: "乙".into(),
+                    gross: Money::from_fen(561),
+                },
+            ],
+            total: Money::from_fen(1614),
+            total_in_capitals: amount_in_capitals(Money::from_fen(1614)),
+            replaces: None,
+        };
+        let back = SummaryXml::from_xml(s.to_xml().unwrap().as_bytes()).unwrap();
+        assert_eq!(back, s);
+        back.check().unwrap();
+    }
+}
