@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -46,9 +47,17 @@ fn cut(s: &str) -> String {
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident, $what:literal, $max:expr, $allowed:expr) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        ///
+        /// Cheap to clone: clones share one copy of the text.
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+        #[serde(try_from = "String")]
+        pub struct $name(Arc<str>);
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
 
         impl $name {
             /// The longest accepted value, in characters.
@@ -72,7 +81,7 @@ macro_rules! id_type {
             type Err = IdError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 $name::check(s)?;
-                Ok($name(s.to_owned()))
+                Ok($name(Arc::from(s)))
             }
         }
 
@@ -87,13 +96,13 @@ macro_rules! id_type {
             type Error = IdError;
             fn try_from(s: String) -> Result<Self, Self::Error> {
                 $name::check(&s)?;
-                Ok($name(s))
+                Ok($name(Arc::from(s)))
             }
         }
 
         impl From<$name> for String {
             fn from(v: $name) -> String {
-                v.0
+                v.0.as_ref().to_owned()
             }
         }
 
