@@ -396,7 +396,8 @@ impl Row<'_> {
                 time: self.req(Col::ExitTime, str::parse)?,
             },
             settled_at: self.opt(Col::SettledAt, str::parse)?,
-            segments: Vec::new(),
+            // Most passages cross one to four operators.
+            segments: Vec::with_capacity(4),
         })
     }
 
@@ -536,6 +537,7 @@ pub struct PassageCsvReader<R> {
     finished: bool,
     pending_error: Option<ImportError>,
     roads: RoadCache,
+    spare: Option<ByteRecord>,
 }
 
 impl<R: Read> PassageCsvReader<R> {
@@ -556,6 +558,7 @@ impl<R: Read> PassageCsvReader<R> {
             finished: false,
             pending_error: None,
             roads: RoadCache::default(),
+            spare: None,
         }
     }
 
@@ -577,7 +580,8 @@ impl<R: Read> PassageCsvReader<R> {
     }
 
     /// Finishes the current group into a passage, if it is whole.
-    fn finish(group: Group) -> Option<Result<Passage, ImportError>> {
+    fn finish(&mut self, group: Group) -> Option<Result<Passage, ImportError>> {
+        self.spare = Some(group.first);
         let head = group.head?;
         Some(Passage::new(head).map_err(|e| {
             let col = match e {
@@ -615,13 +619,15 @@ impl<R: Read> PassageCsvReader<R> {
                 Ok(head) => (Some(head), None),
                 Err(e) => (None, Some(e)),
             };
-            let mut group = Group {
-                first: self.record.clone(),
+            let mut head = head;
+            let error = error.or_else(|| Self::add_segment(&mut head, &row, &mut self.roads));
+            self.group = Some(Group {
+                // The row's buffer becomes the group's; a spare one (from
+                // the last finished group) takes its place, so no row is copied.
+                first: std::mem::replace(&mut self.record, self.spare.take().unwrap_or_default()),
                 first_line: line,
                 head,
-            };
-            let error = error.or_else(|| Self::add_segment(&mut group, &row, &mut self.roads));
-            self.group = Some(group);
+            });
             return (previous, error);
         }
         let Some(group) = self.group.as_mut() else {
@@ -646,19 +652,26 @@ impl<R: Read> PassageCsvReader<R> {
                 );
             }
         }
-        (None, Self::add_segment(group, &row, &mut self.roads))
+        (
+            None,
+            Self::add_segment(&mut group.head, &row, &mut self.roads),
+        )
     }
 
-    fn add_segment(group: &mut Group, row: &Row<'_>, roads: &mut RoadCache) -> Option<ImportError> {
+    fn add_segment(
+        head: &mut Option<PassageParts>,
+        row: &Row<'_>,
+        roads: &mut RoadCache,
+    ) -> Option<ImportError> {
         match row.segment(roads) {
             Ok(segment) => {
-                if let Some(head) = group.head.as_mut() {
+                if let Some(head) = head.as_mut() {
                     head.segments.push(segment);
                 }
                 None
             }
             Err(e) => {
-                group.head = None;
+                *head = None;
                 Some(e)
             }
         }
@@ -694,7 +707,7 @@ impl<R: Read> Iterator for PassageCsvReader<R> {
                     // A row error is reported at once; a finished passage
                     // before it must not be lost, so report it first and the
                     // error with the next call.
-                    match (previous.and_then(Self::finish), error) {
+                    match (previous.and_then(|g| self.finish(g)), error) {
                         (Some(done), Some(err)) => {
                             self.pending_error = Some(err);
                             break Some(done);
@@ -706,7 +719,7 @@ impl<R: Read> Iterator for PassageCsvReader<R> {
                 }
                 Ok(false) => {
                     self.finished = true;
-                    break self.group.take().and_then(Self::finish);
+                    break self.group.take().and_then(|g| self.finish(g));
                 }
                 Err(e) => {
                     let line = e.position().map_or(line, csv::Position::line);
