@@ -18,9 +18,15 @@ pub(super) fn province_of_taxpayer(id: &str) -> Option<Province> {
     if id.chars().count() != 18 {
         return None;
     }
-    let prefix: String = id.chars().skip(2).take(2).collect();
-    prefix
-        .parse::<u8>()
+    // The third and fourth characters, read as `str::parse::<u8>` reads
+    // them (which takes a leading `+`), without collecting them first.
+    let mut prefix = id.chars().skip(2);
+    let (first, second) = (prefix.next()?, prefix.next()?.to_digit(10)?);
+    let value = match first {
+        '+' => second,
+        _ => first.to_digit(10)? * 10 + second,
+    };
+    u8::try_from(value)
         .ok()
         .and_then(Province::from_gb2260_prefix)
 }

@@ -576,18 +576,31 @@ impl State {
         at: CstDateTime,
     ) -> String {
         let year = chrono::Datelike::year(&at.date());
-        let yy = year.rem_euclid(100);
+        let yy = u64::try_from(year.rem_euclid(100)).unwrap_or(0);
         let p = province.gb2260_prefix();
         match document {
             DocumentKind::FiscalEBill => {
                 let seq = self.fiscal_seq.entry((year, p)).or_insert(0);
                 *seq += 1;
-                format!("{p:02}01{yy:02}01-{:010}", *seq % 10_000_000_000)
+                // `{p:02}01{yy:02}01-{seq:010}`
+                let mut out = String::with_capacity(19);
+                push_zero_padded(&mut out, u64::from(p), 2);
+                out.push_str("01");
+                push_zero_padded(&mut out, yy, 2);
+                out.push_str("01-");
+                push_zero_padded(&mut out, *seq % 10_000_000_000, 10);
+                out
             }
             DocumentKind::VatInvoice | DocumentKind::NonTaxableInvoice => {
                 let seq = self.invoice_seq.entry((year, p)).or_insert(0);
                 *seq += 1;
-                format!("{yy:02}{p:02}1{:015}", *seq % 1_000_000_000_000_000)
+                // `{yy:02}{p:02}1{seq:015}`
+                let mut out = String::with_capacity(20);
+                push_zero_padded(&mut out, yy, 2);
+                push_zero_padded(&mut out, u64::from(p), 2);
+                out.push('1');
+                push_zero_padded(&mut out, *seq % 1_000_000_000_000_000, 15);
+                out
             }
         }
     }
@@ -1193,6 +1206,29 @@ impl State {
             );
         }
         Ok((red_meta, bound, replacements))
+    }
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits: what
+/// `format!("{n:0width$}")` writes, without the formatting machinery (the
+/// numbering runs for every invoice issued).
+fn push_zero_padded(out: &mut String, n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n;
+    for d in &mut digits {
+        *d = b'0' + u8::try_from(rest % 10).unwrap_or(0);
+        rest /= 10;
+        len += 1;
+        if rest == 0 {
+            break;
+        }
+    }
+    for _ in len..width {
+        out.push('0');
+    }
+    for d in digits.iter().take(len).rev() {
+        out.push(char::from(*d));
     }
 }
 

@@ -593,3 +593,53 @@ fn same_seed_same_run() {
     assert_eq!(run(5), run(5));
     assert_ne!(run(5), run(6));
 }
+
+#[test]
+fn zero_padding_matches_format() {
+    for (n, width) in [
+        (0, 2),
+        (7, 2),
+        (44, 2),
+        (123, 2),
+        (1, 15),
+        (999_999_999_999_999, 15),
+        (42, 10),
+        (u64::MAX, 15),
+        (u64::MAX, 25),
+    ] {
+        let mut out = String::from("x");
+        push_zero_padded(&mut out, n, width);
+        assert_eq!(out, format!("x{n:0width$}"), "{n} to {width}");
+    }
+}
+
+#[test]
+fn taxpayer_province_reads_as_parse_did() {
+    // The former reading: collect the third and fourth characters, parse.
+    fn collected(id: &str) -> Option<Province> {
+        if id.chars().count() != 18 {
+            return None;
+        }
+        let prefix: String = id.chars().skip(2).take(2).collect();
+        prefix
+            .parse::<u8>()
+            .ok()
+            .and_then(Province::from_gb2260_prefix)
+    }
+    for id in [
+        "91440300MA5XXXXX0X",
+        "91110000600037341L",
+        "9131000013221158XX",
+        "91+40300MA5XXXXX0X",
+        "914+0300MA5XXXXX0X",
+        "91++0300MA5XXXXX0X",
+        "91aa0300MA5XXXXX0X",
+        "91９９0300MA5XXXXX0",
+        "91000300MA5XXXXX0X",
+        "91990300MA5XXXXX0X",
+        "9144",
+        "",
+    ] {
+        assert_eq!(build::province_of_taxpayer(id), collected(id), "{id}");
+    }
+}
