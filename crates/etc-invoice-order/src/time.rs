@@ -35,8 +35,8 @@ pub fn cst() -> FixedOffset {
 /// assert_eq!(a.date().to_string(), "2024-03-05");
 /// # Ok::<(), etc_invoice_order::TimeError>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct CstDateTime(DateTime<FixedOffset>);
 
 /// A time or month that could not be read.
@@ -142,7 +142,30 @@ impl FromStr for CstDateTime {
 
 impl fmt::Display for CstDateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+        use chrono::Timelike;
+        let t = self.0;
+        if t.nanosecond() == 0 {
+            // The common case, written without chrono's formatting machinery.
+            write!(
+                f,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        } else {
+            f.write_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+        }
+    }
+}
+
+/// Serialises as RFC 3339 text, written straight into the output.
+impl Serialize for CstDateTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
