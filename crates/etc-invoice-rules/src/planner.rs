@@ -400,10 +400,12 @@ fn run_len<T>(items: &[T], same: impl Fn(&T) -> bool) -> usize {
 }
 
 fn money(fen: i128) -> Result<Money, PlanError> {
-    i64::try_from(fen)
-        .ok()
-        .and_then(|f| Money::try_from_fen(f).ok())
-        .ok_or(PlanError::Overflow)
+    // A match rather than `ok_or`, which builds (and drops) the error on
+    // the way to every success.
+    match i64::try_from(fen).map(Money::try_from_fen) {
+        Ok(Ok(m)) => Ok(m),
+        _ => Err(PlanError::Overflow),
+    }
 }
 
 fn plan_tolls(
@@ -559,7 +561,14 @@ fn plan_tolls(
         .unwrap_or(usize::MAX)
         .max(1);
     let draft_shift = if per_trip { TRIP_SHIFT } else { RATE_SHIFT };
-    let mut builder = DraftBuilder::new(application, max_lines, rows.len(), per_trip);
+    // One draft at least per group: reserve for them all at once, rather
+    // than regrow (and copy) the drafts as they come.
+    let groups = pieces
+        .windows(2)
+        .filter(|w| matches!(w, [a, b] if a.key >> draft_shift != b.key >> draft_shift))
+        .count()
+        + usize::from(!pieces.is_empty());
+    let mut builder = DraftBuilder::new(application, max_lines, rows.len(), per_trip, groups);
     let mut rest: &[Piece] = &pieces;
     while let Some(first) = rest.first() {
         let draft_key = first.key >> draft_shift;
@@ -583,7 +592,7 @@ fn plan_tolls(
             None
         };
         let fraction = rate.and_then(RateFraction::of);
-        builder.begin(seller, doc, rate, trip, group.len());
+        builder.begin(seller, doc, rate, fraction, trip, group.len());
 
         let mut g: &[Piece] = group;
         while let Some(head) = g.first() {
@@ -647,6 +656,7 @@ fn plan_tolls(
     let mut summaries = Vec::new();
     if app_rules.documents.summary_sheet && !drafts.is_empty() {
         if per_trip {
+            summaries.reserve(rows.len());
             let mut pairs = trip_invoices;
             pairs.sort_by_key(|(t, _)| *t);
             let mut pairs = pairs.as_slice();
@@ -717,13 +727,14 @@ impl DraftBuilder {
         max_lines: usize,
         trips: usize,
         per_trip: bool,
+        groups: usize,
     ) -> DraftBuilder {
         DraftBuilder {
             buyer: Arc::new(application.buyer().clone()),
             max_lines,
-            drafts: Vec::with_capacity(if per_trip { trips } else { 16 }),
+            drafts: Vec::with_capacity(groups),
             per_trip,
-            trip_invoices: Vec::new(),
+            trip_invoices: Vec::with_capacity(if per_trip { groups } else { 0 }),
             trip_gross: vec![0; trips],
             group_start: 0,
             template: None,
@@ -741,12 +752,13 @@ impl DraftBuilder {
         seller: &Arc<Operator>,
         document: DocumentKind,
         rate: Option<TaxRate>,
+        fraction: Option<RateFraction>,
         trip: Option<TransactionId>,
         pieces: usize,
     ) {
         self.capacity = pieces.min(self.max_lines);
         self.group_start = self.drafts.len();
-        self.fraction = rate.and_then(RateFraction::of);
+        self.fraction = fraction;
         self.template = Some((Arc::clone(seller), document, rate, trip));
         self.open = false;
     }

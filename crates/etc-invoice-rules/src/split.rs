@@ -127,6 +127,20 @@ impl RateFraction {
     pub(crate) fn net_fen(self, gross_fen: i64) -> i64 {
         let num = i128::from(gross_fen) * self.pow;
         let den = self.pow + self.m;
+        // The same arithmetic in 64 bits when it fits (it always does for
+        // real amounts and rates): a 128-bit division is a library call.
+        if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den))
+            && d > 0
+        {
+            let q = n / d;
+            let r = n % d;
+            let q = if 2 * i128::from(r.abs()) >= i128::from(d) {
+                q + n.signum()
+            } else {
+                q
+            };
+            return q;
+        }
         let q = num / den;
         let r = num % den;
         let q = if 2 * r.abs() >= den {
