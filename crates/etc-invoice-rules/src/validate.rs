@@ -240,6 +240,33 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
         });
     }
 
+    /// An optional free-text title field (address, bank name): at most 100
+    /// characters and no control characters. A bad value is an error, shown
+    /// through `show` (redacted where it is personal), and clears `ok`.
+    fn title_text(
+        &mut self,
+        value: &Option<String>,
+        (code, path): (FindingCode, &'static str),
+        (zh, en): (&str, &str),
+        show: fn(&str) -> String,
+        ok: &mut bool,
+    ) -> Option<String> {
+        let text = non_empty(value)?;
+        if text_ok(text, 100) {
+            return Some(text.to_owned());
+        }
+        *ok = false;
+        let v = show(text);
+        self.error(
+            code,
+            path,
+            Some(v.clone()),
+            format!("{zh} `{v}` 无效：最多 100 个字符，不含控制字符"),
+            format!("{en} `{v}` is invalid: at most 100 characters, no control characters"),
+        );
+        None
+    }
+
     fn error(
         &mut self,
         code: FindingCode,
@@ -499,21 +526,13 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 }
             }
         } else {
-            if let Some(a) = non_empty(&t.address) {
-                if text_ok(a, 100) {
-                    address = Some(a.to_owned());
-                } else {
-                    ok = false;
-                    let v = redact(a);
-                    self.error(
-                        FindingCode::TitleAddressInvalid,
-                        "title.address",
-                        Some(v.clone()),
-                        format!("地址 `{v}` 无效：最多 100 个字符，不含控制字符"),
-                        format!("address `{v}` is invalid: at most 100 characters, no control characters"),
-                    );
-                }
-            }
+            address = self.title_text(
+                &t.address,
+                (FindingCode::TitleAddressInvalid, "title.address"),
+                ("地址", "address"),
+                redact,
+                &mut ok,
+            );
             if let Some(p) = non_empty(&t.phone) {
                 match fields::title_phone(p) {
                     Ok(p) => phone = Some(p),
@@ -530,21 +549,13 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                     }
                 }
             }
-            if let Some(b) = non_empty(&t.bank_name) {
-                if text_ok(b, 100) {
-                    bank_name = Some(b.to_owned());
-                } else {
-                    ok = false;
-                    let v = echo(b);
-                    self.error(
-                        FindingCode::TitleBankNameInvalid,
-                        "title.bankName",
-                        Some(v.clone()),
-                        format!("开户银行 `{v}` 无效：最多 100 个字符，不含控制字符"),
-                        format!("bank name `{v}` is invalid: at most 100 characters, no control characters"),
-                    );
-                }
-            }
+            bank_name = self.title_text(
+                &t.bank_name,
+                (FindingCode::TitleBankNameInvalid, "title.bankName"),
+                ("开户银行", "bank name"),
+                echo,
+                &mut ok,
+            );
             if let Some(a) = non_empty(&t.bank_account) {
                 match fields::bank_account(a) {
                     Ok(acc) => bank_account = Some(acc),
