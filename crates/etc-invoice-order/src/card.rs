@@ -3,7 +3,6 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -198,41 +197,7 @@ impl fmt::Debug for CardNumber {
     }
 }
 
-impl FromStr for CardNumber {
-    type Err = CardError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CardNumber::parse(s)
-    }
-}
-
-impl TryFrom<&str> for CardNumber {
-    type Error = CardError;
-
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        CardNumber::parse(s)
-    }
-}
-
-impl TryFrom<String> for CardNumber {
-    type Error = CardError;
-
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        CardNumber::parse(&s)
-    }
-}
-
-impl From<CardNumber> for String {
-    fn from(c: CardNumber) -> String {
-        c.as_str().to_owned()
-    }
-}
-
-impl AsRef<str> for CardNumber {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
+crate::macros::text_conversions!(CardNumber, CardError);
 
 numeric_code_enum! {
     /// The type of an ETC user card, by its code in the card's issue data
@@ -469,41 +434,7 @@ impl fmt::Debug for ObuId {
     }
 }
 
-impl FromStr for ObuId {
-    type Err = ObuIdError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ObuId::parse(s)
-    }
-}
-
-impl TryFrom<&str> for ObuId {
-    type Error = ObuIdError;
-
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        ObuId::parse(s)
-    }
-}
-
-impl TryFrom<String> for ObuId {
-    type Error = ObuIdError;
-
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        ObuId::parse(&s)
-    }
-}
-
-impl From<ObuId> for String {
-    fn from(o: ObuId) -> String {
-        o.as_str().to_owned()
-    }
-}
-
-impl AsRef<str> for ObuId {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
+crate::macros::text_conversions!(ObuId, ObuIdError);
 
 #[cfg(test)]
 mod tests {

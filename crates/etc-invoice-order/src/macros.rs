@@ -100,3 +100,48 @@ macro_rules! code_enum {
 }
 
 pub(crate) use code_enum;
+
+/// Implements the text conversions of a checked identifier from its
+/// `parse(&str) -> Result<Self, Error>` and `as_str()`: `FromStr`,
+/// `TryFrom<&str>`, `TryFrom<String>`, `AsRef<str>` and `From<T> for String`.
+macro_rules! text_conversions {
+    ($t:ident, $err:ty) => {
+        impl std::str::FromStr for $t {
+            type Err = $err;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $t::parse(s)
+            }
+        }
+
+        impl TryFrom<&str> for $t {
+            type Error = $err;
+
+            fn try_from(s: &str) -> Result<Self, Self::Error> {
+                $t::parse(s)
+            }
+        }
+
+        impl TryFrom<String> for $t {
+            type Error = $err;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $t::parse(&s)
+            }
+        }
+
+        impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.as_str().to_owned()
+            }
+        }
+
+        impl AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+    };
+}
+
+pub(crate) use text_conversions;

@@ -1,7 +1,6 @@
 //! Vehicle plate numbers under GA 36-2018.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -803,41 +802,7 @@ impl fmt::Debug for PlateNumber {
     }
 }
 
-impl FromStr for PlateNumber {
-    type Err = PlateError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PlateNumber::parse(s)
-    }
-}
-
-impl TryFrom<&str> for PlateNumber {
-    type Error = PlateError;
-
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        PlateNumber::parse(s)
-    }
-}
-
-impl TryFrom<String> for PlateNumber {
-    type Error = PlateError;
-
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        PlateNumber::parse(&s)
-    }
-}
-
-impl From<PlateNumber> for String {
-    fn from(p: PlateNumber) -> String {
-        p.as_str().to_owned()
-    }
-}
-
-impl AsRef<str> for PlateNumber {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
+crate::macros::text_conversions!(PlateNumber, PlateError);
 
 #[cfg(test)]
 mod tests {

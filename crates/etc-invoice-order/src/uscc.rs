@@ -3,7 +3,6 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -444,41 +443,7 @@ impl fmt::Debug for Uscc {
     }
 }
 
-impl FromStr for Uscc {
-    type Err = UsccError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uscc::parse(s)
-    }
-}
-
-impl TryFrom<&str> for Uscc {
-    type Error = UsccError;
-
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        Uscc::parse(s)
-    }
-}
-
-impl TryFrom<String> for Uscc {
-    type Error = UsccError;
-
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Uscc::parse(&s)
-    }
-}
-
-impl From<Uscc> for String {
-    fn from(u: Uscc) -> String {
-        u.as_str().to_owned()
-    }
-}
-
-impl AsRef<str> for Uscc {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
+crate::macros::text_conversions!(Uscc, UsccError);
 
 /// A taxpayer id (纳税人识别号): a unified social credit code, or a legacy
 /// id from before the credit code of 15, 17 or 20 digits and letters
@@ -660,44 +625,7 @@ impl fmt::Debug for TaxpayerId {
     }
 }
 
-impl FromStr for TaxpayerId {
-    type Err = TaxpayerIdError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TaxpayerId::parse(s)
-    }
-}
-
-impl TryFrom<&str> for TaxpayerId {
-    type Error = TaxpayerIdError;
-
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        TaxpayerId::parse(s)
-    }
-}
-
-impl TryFrom<String> for TaxpayerId {
-    type Error = TaxpayerIdError;
-
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        TaxpayerId::parse(&s)
-    }
-}
-
-impl From<TaxpayerId> for String {
-    fn from(t: TaxpayerId) -> String {
-        match t.0 {
-            TaxpayerRepr::Uscc(u) => u.into(),
-            TaxpayerRepr::Legacy(s) => s,
-        }
-    }
-}
-
-impl AsRef<str> for TaxpayerId {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
+crate::macros::text_conversions!(TaxpayerId, TaxpayerIdError);
 
 #[cfg(test)]
 mod tests {
