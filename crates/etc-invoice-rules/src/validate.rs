@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use etc_invoice_order::{
-    BillingMonth, CardNumber, CstDateTime, Email, Money, PhoneNumber, Province, Record,
-    TollSegment, TransactionId,
+    BillingMonth, CardNumber, CstDateTime, Email, Money, PersonalDataError, PhoneNumber, Province,
+    Record, TollSegment, TransactionId,
 };
 use etc_invoice_province::{
     Delivery, HolidayCalendar, RuleBook, RuleSet, TitleKind, TitleTimingSeverity,
@@ -265,6 +265,35 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
             format!("{en} `{v}` is invalid: at most 100 characters, no control characters"),
         );
         None
+    }
+
+    /// An optional personal title field (phone, bank account) read by
+    /// `parse`. A bad value is an error showing it redacted, and clears `ok`;
+    /// the Chinese message is `<label> `value` 无效<hint>`.
+    fn title_personal<T>(
+        &mut self,
+        value: &Option<String>,
+        (code, path): (FindingCode, &'static str),
+        (zh, zh_hint, en): (&str, &str, &str),
+        parse: fn(&str) -> Result<T, PersonalDataError>,
+        ok: &mut bool,
+    ) -> Option<T> {
+        let text = non_empty(value)?;
+        match parse(text) {
+            Ok(parsed) => Some(parsed),
+            Err(e) => {
+                *ok = false;
+                let v = redact(text);
+                self.error(
+                    code,
+                    path,
+                    Some(v.clone()),
+                    format!("{zh} `{v}` 无效{zh_hint}"),
+                    format!("{en} `{v}` is invalid: {e}"),
+                );
+                None
+            }
+        }
     }
 
     fn error(
@@ -533,22 +562,13 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 redact,
                 &mut ok,
             );
-            if let Some(p) = non_empty(&t.phone) {
-                match fields::title_phone(p) {
-                    Ok(p) => phone = Some(p),
-                    Err(e) => {
-                        ok = false;
-                        let v = redact(p);
-                        self.error(
-                            FindingCode::TitlePhoneInvalid,
-                            "title.phone",
-                            Some(v.clone()),
-                            format!("电话 `{v}` 无效：应为手机号或带区号的固定电话"),
-                            format!("phone `{v}` is invalid: {e}"),
-                        );
-                    }
-                }
-            }
+            phone = self.title_personal(
+                &t.phone,
+                (FindingCode::TitlePhoneInvalid, "title.phone"),
+                ("电话", "：应为手机号或带区号的固定电话", "phone"),
+                fields::title_phone,
+                &mut ok,
+            );
             bank_name = self.title_text(
                 &t.bank_name,
                 (FindingCode::TitleBankNameInvalid, "title.bankName"),
@@ -556,31 +576,22 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 echo,
                 &mut ok,
             );
-            if let Some(a) = non_empty(&t.bank_account) {
-                match fields::bank_account(a) {
-                    Ok(acc) => bank_account = Some(acc),
-                    Err(e) => {
-                        ok = false;
-                        let v = redact(a);
-                        self.error(
-                            FindingCode::TitleBankAccountInvalid,
-                            "title.bankAccount",
-                            Some(v.clone()),
-                            format!("银行账号 `{v}` 无效"),
-                            format!("bank account `{v}` is invalid: {e}"),
-                        );
-                    }
-                }
-                if non_empty(&t.bank_name).is_none() {
-                    ok = false;
-                    self.error(
-                        FindingCode::TitleBankNameMissing,
-                        "title.bankName",
-                        None,
-                        "填写银行账号时须同时填写开户银行".to_owned(),
-                        "a bank account needs a bank name".to_owned(),
-                    );
-                }
+            bank_account = self.title_personal(
+                &t.bank_account,
+                (FindingCode::TitleBankAccountInvalid, "title.bankAccount"),
+                ("银行账号", "", "bank account"),
+                fields::bank_account,
+                &mut ok,
+            );
+            if non_empty(&t.bank_account).is_some() && non_empty(&t.bank_name).is_none() {
+                ok = false;
+                self.error(
+                    FindingCode::TitleBankNameMissing,
+                    "title.bankName",
+                    None,
+                    "填写银行账号时须同时填写开户银行".to_owned(),
+                    "a bank account needs a bank name".to_owned(),
+                );
             }
         }
 
