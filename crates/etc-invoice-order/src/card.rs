@@ -1,7 +1,6 @@
 //! ETC card numbers, card types and OBU ids.
 
 use std::cmp::Ordering;
-use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
@@ -182,18 +181,6 @@ impl CardNumber {
     /// The sixteen-digit internal number after the network code.
     pub fn internal_number(&self) -> &str {
         self.as_str().get(4..).unwrap_or_default()
-    }
-}
-
-impl fmt::Display for CardNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl fmt::Debug for CardNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CardNumber({})", self.as_str())
     }
 }
 
@@ -419,18 +406,6 @@ impl Ord for ObuId {
 impl Hash for ObuId {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
-    }
-}
-
-impl fmt::Display for ObuId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl fmt::Debug for ObuId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ObuId({})", self.as_str())
     }
 }
 

@@ -102,10 +102,23 @@ macro_rules! code_enum {
 pub(crate) use code_enum;
 
 /// Implements the text conversions of a checked identifier from its
-/// `parse(&str) -> Result<Self, Error>` and `as_str()`: `FromStr`,
-/// `TryFrom<&str>`, `TryFrom<String>`, `AsRef<str>` and `From<T> for String`.
+/// `parse(&str) -> Result<Self, Error>` and `as_str()`: `Display` (padded
+/// text), `Debug` (`Type(text)`), `FromStr`, `TryFrom<&str>`,
+/// `TryFrom<String>`, `AsRef<str>` and `From<T> for String`.
 macro_rules! text_conversions {
     ($t:ident, $err:ty) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!(stringify!($t), "({})"), self.as_str())
+            }
+        }
+
         impl std::str::FromStr for $t {
             type Err = $err;
 

@@ -1,7 +1,5 @@
 //! Vehicle plate numbers under GA 36-2018.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::Province;
@@ -787,18 +785,6 @@ impl PlateNumber {
     /// Whether this is a new-energy (green) plate.
     pub fn is_new_energy(&self) -> bool {
         self.kind.is_new_energy()
-    }
-}
-
-impl fmt::Display for PlateNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl fmt::Debug for PlateNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PlateNumber({})", self.as_str())
     }
 }
 

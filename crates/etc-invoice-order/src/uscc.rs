@@ -1,7 +1,6 @@
 //! Unified social credit codes (GB 32100-2015) and taxpayer ids.
 
 use std::cmp::Ordering;
-use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
@@ -431,18 +430,6 @@ impl Uscc {
     }
 }
 
-impl fmt::Display for Uscc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl fmt::Debug for Uscc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Uscc({})", self.as_str())
-    }
-}
-
 crate::macros::text_conversions!(Uscc, UsccError);
 
 /// A taxpayer id (纳税人识别号): a unified social credit code, or a legacy
@@ -610,18 +597,6 @@ impl Ord for TaxpayerId {
 impl Hash for TaxpayerId {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
-    }
-}
-
-impl fmt::Display for TaxpayerId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl fmt::Debug for TaxpayerId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TaxpayerId({})", self.as_str())
     }
 }
 
