@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use etc_invoice_order::{
-    BillingMonth, CardNumber, CstDateTime, Email, Money, PersonalDataError, PhoneNumber, Province,
-    Record, TollSegment, TransactionId,
+    BillingMonth, CardNumber, CstDateTime, Email, Money, PhoneNumber, Province, Record,
+    TollSegment, TransactionId,
 };
 use etc_invoice_province::{
     Delivery, HolidayCalendar, RuleBook, RuleSet, TitleKind, TitleTimingSeverity,
@@ -267,22 +267,25 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
         None
     }
 
-    /// An optional personal title field (phone, bank account) read by
-    /// `parse`. A bad value is an error showing it redacted, and clears `ok`;
-    /// the Chinese message is `<label> `value` 无效<hint>`.
-    fn title_personal<T>(
+    /// An optional personal field (title phone, bank account, delivery
+    /// phone) read by `parse`. A bad value is an error showing it redacted,
+    /// and clears `ok` where the caller tracks one; the Chinese message is
+    /// `<label> `value` 无效<hint>`.
+    fn personal_field<T, E: std::fmt::Display>(
         &mut self,
         value: &Option<String>,
         (code, path): (FindingCode, &'static str),
         (zh, zh_hint, en): (&str, &str, &str),
-        parse: fn(&str) -> Result<T, PersonalDataError>,
-        ok: &mut bool,
+        parse: fn(&str) -> Result<T, E>,
+        ok: Option<&mut bool>,
     ) -> Option<T> {
         let text = non_empty(value)?;
         match parse(text) {
             Ok(parsed) => Some(parsed),
             Err(e) => {
-                *ok = false;
+                if let Some(ok) = ok {
+                    *ok = false;
+                }
                 let v = redact(text);
                 self.error(
                     code,
@@ -562,12 +565,12 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 redact,
                 &mut ok,
             );
-            phone = self.title_personal(
+            phone = self.personal_field(
                 &t.phone,
                 (FindingCode::TitlePhoneInvalid, "title.phone"),
                 ("电话", "：应为手机号或带区号的固定电话", "phone"),
                 fields::title_phone,
-                &mut ok,
+                Some(&mut ok),
             );
             bank_name = self.title_text(
                 &t.bank_name,
@@ -576,12 +579,12 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 echo,
                 &mut ok,
             );
-            bank_account = self.title_personal(
+            bank_account = self.personal_field(
                 &t.bank_account,
                 (FindingCode::TitleBankAccountInvalid, "title.bankAccount"),
                 ("银行账号", "", "bank account"),
                 fields::bank_account,
-                &mut ok,
+                Some(&mut ok),
             );
             if non_empty(&t.bank_account).is_some() && non_empty(&t.bank_name).is_none() {
                 ok = false;
@@ -696,20 +699,14 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 );
             }
         }
-        if let Some(p) = non_empty(&d.phone) {
-            match fields::mobile_phone(p) {
-                Ok(p) => self.validated.notify_phone = Some(p),
-                Err(e) => {
-                    let v = redact(p);
-                    self.error(
-                        FindingCode::DeliveryPhoneInvalid,
-                        "delivery.phone",
-                        Some(v.clone()),
-                        format!("通知手机号 `{v}` 无效"),
-                        format!("notification phone `{v}` is invalid: {e}"),
-                    );
-                }
-            }
+        if let Some(p) = self.personal_field(
+            &d.phone,
+            (FindingCode::DeliveryPhoneInvalid, "delivery.phone"),
+            ("通知手机号", "", "notification phone"),
+            fields::mobile_phone,
+            None,
+        ) {
+            self.validated.notify_phone = Some(p);
         }
     }
 
