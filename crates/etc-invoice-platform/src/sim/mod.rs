@@ -68,7 +68,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use etc_invoice_order::{CstDateTime, DocumentKind, Province, TransactionId};
-use etc_invoice_province::{ReissueDecision, RuleBook};
+use etc_invoice_province::{ReissueDecision, RuleBook, RuleSet};
 use etc_invoice_rules::SegmentRef;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -954,11 +954,7 @@ impl State {
         let blue = self.standing_blue(&request.applicant, &request.invoice, now)?;
         let today = now.date();
         let issued_on = blue.meta.issued_at.date();
-        let rules = self
-            .config
-            .rules
-            .rules_for(blue.province, today)
-            .map_err(|_| refused("RULES-UNAVAILABLE", "没有适用的开票规则"))?;
+        let rules = rules_on(&self.config.rules, blue.province, today)?;
         if !rules.after_issue.red_reversal_allowed {
             return Err(refused("RED-NOT-ALLOWED", "本省不允许红冲"));
         }
@@ -1003,11 +999,7 @@ impl State {
             };
         }
         let old = self.standing_blue(&request.applicant, &request.invoice, now)?;
-        let rules = self
-            .config
-            .rules
-            .rules_for(old.province, now.date())
-            .map_err(|_| refused("RULES-UNAVAILABLE", "没有适用的开票规则"))?;
+        let rules = rules_on(&self.config.rules, old.province, now.date())?;
         match rules.reissue(old.reissues) {
             ReissueDecision::Allowed => {}
             ReissueDecision::NeedsAuthorisation => {
@@ -1450,3 +1442,14 @@ impl SimHandle {
 
 #[cfg(test)]
 mod tests;
+
+/// The rules in force for a province on a date, or the platform's refusal
+/// when the book has none (red reversal and reissue both need them).
+fn rules_on(
+    book: &RuleBook,
+    province: Province,
+    date: chrono::NaiveDate,
+) -> Result<&RuleSet, PlatformError> {
+    book.rules_for(province, date)
+        .map_err(|_| refused("RULES-UNAVAILABLE", "没有适用的开票规则"))
+}
