@@ -39,6 +39,29 @@ proptest! {
         prop_assert_eq!(Money::try_from_fen(m.to_fen()).unwrap(), m);
     }
 
+    /// The whole-fen arithmetic agrees with decimal arithmetic, and the
+    /// result is at scale 2, like every other amount.
+    #[test]
+    fn fen_arithmetic_matches_decimals(a in any_money(), b in any_money()) {
+        let exact = a.as_decimal().checked_add(b.as_decimal()).unwrap();
+        match a.checked_add(b) {
+            Ok(sum) => {
+                prop_assert_eq!(sum.as_decimal(), exact);
+                prop_assert_eq!(sum.as_decimal().scale(), 2);
+            }
+            Err(_) => prop_assert!(Money::from_decimal(exact).is_err()),
+        }
+        let exact = a.as_decimal().checked_sub(b.as_decimal()).unwrap();
+        match a.checked_sub(b) {
+            Ok(diff) => prop_assert_eq!(diff.as_decimal(), exact),
+            Err(_) => prop_assert!(Money::from_decimal(exact).is_err()),
+        }
+        let f = Money::from_fen(a.to_fen());
+        prop_assert_eq!(f, a);
+        prop_assert_eq!(f.as_decimal().scale(), 2);
+        prop_assert_eq!(f.to_string(), a.to_string());
+    }
+
     #[test]
     fn near_miss_amounts_are_rejected(s in invalid_money_strings()) {
         prop_assert!(s.parse::<Money>().is_err(), "{}", s);
