@@ -49,9 +49,24 @@ macro_rules! id_type {
         $(#[$meta])*
         ///
         /// Cheap to clone: clones share one copy of the text.
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+        #[derive(Clone, Eq, PartialOrd, Ord, Deserialize)]
         #[serde(try_from = "String")]
         pub struct $name(Arc<str>);
+
+        impl std::hash::Hash for $name {
+            /// As the text (so that a map keyed by ids can be searched
+            /// with a `&str`).
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
+
+        impl PartialEq for $name {
+            /// Equal text; clones of one value are equal at a glance.
+            fn eq(&self, other: &Self) -> bool {
+                Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+            }
+        }
 
         impl Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -140,11 +155,36 @@ fn is_name_char(c: char) -> bool {
     !c.is_control()
 }
 
+#[inline]
 fn check(
     s: &str,
     what: &'static str,
     max: usize,
-    allowed: fn(char) -> bool,
+    allowed: impl Fn(char) -> bool,
+) -> Result<(), IdError> {
+    // The common case, an ASCII value of allowed characters within the
+    // limit, in one pass over the bytes (an ASCII byte is one character);
+    // anything else goes the slow way, which finds the fault.
+    let bytes = s.as_bytes();
+    if let (Some(first), Some(last)) = (bytes.first(), bytes.last())
+        && bytes.len() <= max
+        && !first.is_ascii_whitespace()
+        && !last.is_ascii_whitespace()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii() && allowed(char::from(*b)))
+    {
+        return Ok(());
+    }
+    check_slow(s, what, max, allowed)
+}
+
+#[cold]
+fn check_slow(
+    s: &str,
+    what: &'static str,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
 ) -> Result<(), IdError> {
     let first = s.chars().next();
     let last = s.chars().next_back();
