@@ -1,6 +1,6 @@
 //! The questions a resolved rule set answers.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use etc_invoice_order::{BillingMonth, DocumentKind, Funding, RoadKind, TaxMethod, TaxRate};
 
 use crate::RuleBookError;
@@ -209,7 +209,15 @@ impl RuleSetV1 {
     /// Whether a transaction on `transaction_date` can still be applied for
     /// on `today`.
     pub fn within_application_window(&self, transaction_date: NaiveDate, today: NaiveDate) -> bool {
-        today <= self.latest_application_date(transaction_date)
+        // The same as `today <= latest_application_date(transaction_date)`
+        // without building that date: adding months keeps the day of the
+        // month, or cuts it to the month's last day, and today's day never
+        // passes the last day of its own month, so comparing (month, day)
+        // is enough. Past the last representable date, the latest date
+        // saturates, and so does this comparison.
+        let month = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+        let last = month(transaction_date) + i64::from(self.timing.latest_application_months);
+        (month(today), today.day()) <= (last, transaction_date.day())
     }
 
     /// Whether an applicant may choose `mode`.

@@ -60,6 +60,25 @@ proptest! {
         let date = m.first_day().with_day(day).unwrap_or_else(|| m.last_day());
         check_resolves(Province::ALL[province], date);
     }
+
+    /// The window test agrees with the latest application date it stands
+    /// for, on every kind of month end.
+    #[test]
+    fn window_matches_latest_application_date(
+        province in 0..31usize,
+        index in 0..120u32,
+        day in 1..=31u32,
+        later in 0..800u64,
+    ) {
+        let m = month(index);
+        let date = m.first_day().with_day(day).unwrap_or_else(|| m.last_day());
+        let today = date + chrono::Days::new(later);
+        let rules = RuleBook::builtin_ref().rules_for(Province::ALL[province], date).unwrap();
+        prop_assert_eq!(
+            rules.within_application_window(date, today),
+            today <= rules.latest_application_date(date)
+        );
+    }
 }
 
 #[test]
