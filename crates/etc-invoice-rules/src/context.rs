@@ -21,7 +21,12 @@ pub trait TransactionSource {
     /// The transaction with this id, if there is one. A store that holds
     /// the records returns them borrowed; one that builds them returns them
     /// owned.
-    fn transaction(&self, id: &TransactionId) -> Option<Cow<'_, Record>>;
+    ///
+    /// The id comes as text (always a valid [`TransactionId`]), so that
+    /// the validator can look up the ids an application selects without
+    /// building an owned id for each; a `TransactionId` passes as
+    /// `id.as_str()`.
+    fn transaction(&self, id: &str) -> Option<Cow<'_, Record>>;
 }
 
 /// Which cards an applicant has bound (proved to hold) on the platform.
@@ -263,8 +268,12 @@ impl MemoryContext {
 }
 
 impl TransactionSource for MemoryContext {
-    fn transaction(&self, id: &TransactionId) -> Option<Cow<'_, Record>> {
-        self.get(id).map(Cow::Borrowed)
+    fn transaction(&self, id: &str) -> Option<Cow<'_, Record>> {
+        // `TransactionId` borrows as `str` and hashes as one.
+        self.index
+            .get(id)
+            .and_then(|i| self.records.get(*i))
+            .map(Cow::Borrowed)
     }
 }
 

@@ -319,7 +319,7 @@ fn load<'s>(
     application
         .transactions()
         .iter()
-        .map(|id| match transactions.transaction(id) {
+        .map(|id| match transactions.transaction(id.as_str()) {
             Some(r) if r.id() == id => Ok(r),
             _ => Err(PlanError::MissingTransaction(id.clone())),
         })

@@ -119,13 +119,16 @@ struct Gathered {
 
 impl Gathered {
     fn finish(self, app: &InvoiceApplication, now: CstDateTime) -> Option<ValidatedApplication> {
-        let mut transactions = if app.kind == ApplicationKind::Statement {
-            self.statement_lines
+        let transactions = if app.kind == ApplicationKind::Statement {
+            let mut lines = self.statement_lines;
+            lines.sort_unstable();
+            lines.dedup();
+            lines
         } else {
+            // Sorted and distinct already: gathered in the order of the
+            // sorted selection, without its repeats.
             self.transactions
         };
-        transactions.sort_unstable();
-        transactions.dedup();
         Some(ValidatedApplication {
             id: app.id,
             applicant: app.applicant.clone(),
@@ -166,6 +169,36 @@ struct Facts<'r> {
     month: Option<BillingMonth>,
 }
 
+/// What the context said about each card asked for, so that it is asked
+/// once per card. The last card asked for is answered without a map
+/// lookup: an application's transactions are mostly of one card.
+struct PerCard<T> {
+    last: Option<(CardNumber, T)>,
+    all: BTreeMap<CardNumber, T>,
+}
+
+impl<T> Default for PerCard<T> {
+    fn default() -> Self {
+        PerCard {
+            last: None,
+            all: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T: Copy> PerCard<T> {
+    fn get_or_insert_with(&mut self, card: &CardNumber, ask: impl FnOnce() -> T) -> T {
+        if let Some((c, v)) = self.last
+            && c == *card
+        {
+            return v;
+        }
+        let v = *self.all.entry(*card).or_insert_with(ask);
+        self.last = Some((*card, v));
+        v
+    }
+}
+
 /// One validation in progress.
 struct Run<'v, 'b, 'a, 'c> {
     v: &'v Validator<'b>,
@@ -178,19 +211,16 @@ struct Run<'v, 'b, 'a, 'c> {
     findings: Vec<Finding>,
     validated: Gathered,
     /// Per card: the first top-up invoiced at top-up time.
-    first_top_up: BTreeMap<CardNumber, Option<CstDateTime>>,
+    first_top_up: PerCard<Option<CstDateTime>>,
     /// Per card: the last invoiced passage.
-    last_passage: BTreeMap<CardNumber, Option<CstDateTime>>,
+    last_passage: PerCard<Option<CstDateTime>>,
     /// Per card: whether it is bound to the applicant.
-    bound: BTreeMap<CardNumber, bool>,
+    bound: PerCard<bool>,
     /// Cards whose issuer was asked for and is unknown.
     no_issuer: BTreeSet<CardNumber>,
     /// The last rule set looked up, by province and date: transactions of
     /// one day, and the segments of one passage, ask for the same.
     last_rules: Option<((Province, NaiveDate), &'b RuleSet)>,
-    /// Per rule set (by province and date): whether a transaction of that
-    /// date is within the application window today.
-    windows: BTreeMap<(Province, NaiveDate), bool>,
     total_fen: i128,
 }
 
@@ -211,12 +241,11 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
             month: None,
             findings: Vec::new(),
             validated: Gathered::default(),
-            first_top_up: BTreeMap::new(),
-            last_passage: BTreeMap::new(),
-            bound: BTreeMap::new(),
+            first_top_up: PerCard::default(),
+            last_passage: PerCard::default(),
+            bound: PerCard::default(),
             no_issuer: BTreeSet::new(),
             last_rules: None,
-            windows: BTreeMap::new(),
             total_fen: 0,
         }
     }
@@ -337,12 +366,9 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
     }
 
     fn is_bound(&mut self, card: &CardNumber) -> bool {
-        if let Some(b) = self.bound.get(card) {
-            return *b;
-        }
-        let b = self.ctx.bindings.is_bound(&self.app.applicant, card);
-        self.bound.insert(*card, b);
-        b
+        let (bindings, applicant) = (self.ctx.bindings, self.app.applicant.as_str());
+        self.bound
+            .get_or_insert_with(card, || bindings.is_bound(applicant, card))
     }
 
     // ---- the application's own fields ----
@@ -753,13 +779,14 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
             );
         }
 
-        // Parse, then find repeats by sorting (index order decides which
-        // one is the repeat: the later one).
-        let mut parsed: Vec<(TransactionId, usize)> = Vec::with_capacity(examined.len());
+        // Check the ids (without building owned ones), then find repeats
+        // by sorting (index order decides which one is the repeat: the
+        // later one).
+        let mut parsed: Vec<(&str, usize)> = Vec::with_capacity(examined.len());
         let mut findings_at: Vec<(usize, Finding)> = Vec::new();
         for (i, raw) in examined.iter().enumerate() {
-            match raw.parse::<TransactionId>() {
-                Ok(id) => parsed.push((id, i)),
+            match TransactionId::check(raw) {
+                Ok(()) => parsed.push((raw.as_str(), i)),
                 Err(e) => {
                     let v = echo(raw);
                     findings_at.push((
@@ -777,47 +804,52 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
             }
         }
         parsed.sort_unstable();
-        let mut unique: Vec<(usize, &TransactionId)> = Vec::with_capacity(parsed.len());
-        let mut previous: Option<&(TransactionId, usize)> = None;
-        for entry in &parsed {
-            match previous {
-                Some(p) if p.0 == entry.0 => {
-                    let i = entry.1;
-                    let v = entry.0.to_string();
+        // The distinct ids, sorted.
+        let mut unique: Vec<(&str, usize)> = Vec::with_capacity(parsed.len());
+        for &(id, i) in &parsed {
+            match unique.last() {
+                Some(&(first_id, first)) if first_id == id => {
                     findings_at.push((
                         i,
                         finding(
                             Severity::Error,
                             FindingCode::SelectionDuplicate,
                             format!("selected[{i}]"),
-                            Some(v.clone()),
-                            format!("交易 `{v}` 重复选择（首次在 selected[{}]）", p.1),
+                            Some(id.to_owned()),
+                            format!("交易 `{id}` 重复选择（首次在 selected[{first}]）"),
                             format!(
-                                "transaction `{v}` is selected twice (first at `selected[{}]`)",
-                                p.1
+                                "transaction `{id}` is selected twice (first at `selected[{first}]`)"
                             ),
                         ),
                     ));
                 }
-                _ => {
-                    unique.push((entry.1, &entry.0));
-                    previous = Some(entry);
-                }
+                _ => unique.push((id, i)),
             }
         }
-        unique.sort_unstable_by_key(|(i, _)| *i);
+        // They are examined in index order; what each finds is kept in
+        // id order, so the validated ids come out sorted.
+        let mut by_index: Vec<u32> = (0..unique.len())
+            .map(|k| u32::try_from(k).unwrap_or(u32::MAX))
+            .collect();
+        by_index.sort_unstable_by_key(|k| unique.get(*k as usize).map(|u| u.1));
+        let mut found: Vec<Option<TransactionId>> = vec![None; unique.len()];
 
         // The per-transaction findings come in index order, each index's
         // form findings before its content findings.
         findings_at.sort_by_key(|(i, _)| *i);
         let mut form = findings_at.into_iter().peekable();
-        for (i, id) in unique {
+        for k in by_index {
+            let (Some(&(id, i)), Some(slot)) = (unique.get(k as usize), found.get_mut(k as usize))
+            else {
+                continue;
+            };
             while let Some((_, f)) = form.next_if(|(j, _)| *j < i) {
                 self.findings.push(f);
             }
-            self.transaction(i, id);
+            *slot = self.transaction(i, id);
         }
         self.findings.extend(form.map(|(_, f)| f));
+        self.validated.transactions = found.into_iter().flatten().collect();
 
         if !fits_money(self.total_fen) {
             self.error(
@@ -828,11 +860,17 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 "the selection's total is beyond the money range".to_owned(),
             );
         }
-        self.validated.transactions = parsed.into_iter().map(|(id, _)| id).collect();
     }
 
-    fn transaction(&mut self, i: usize, id: &TransactionId) {
-        let Some(record) = self.ctx.transactions.transaction(id) else {
+    /// Checks one selected transaction; its id (shared with the record)
+    /// when it exists.
+    fn transaction(&mut self, i: usize, id: &str) -> Option<TransactionId> {
+        let found = self.ctx.transactions.transaction(id);
+        let Some(record) = found
+            .as_deref()
+            // A source that answers with another record does not know it.
+            .filter(|r| r.id().as_str() == id)
+        else {
             let v = id.to_string();
             self.error(
                 FindingCode::SelectionUnknown,
@@ -841,9 +879,8 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 format!("交易 `{v}` 不存在"),
                 format!("transaction `{v}` does not exist"),
             );
-            return;
+            return None;
         };
-        let record: &Record = &record;
         let path = Sel(i);
         let kind = self.app.kind;
         let facts = match (record, kind) {
@@ -855,7 +892,7 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                     format!("交易 `{id}` 是退费，退费不开具发票"),
                     format!("transaction `{id}` is a refund; refunds are not invoiced"),
                 );
-                return;
+                return None;
             }
             (Record::Passage(p), ApplicationKind::Consumption) => {
                 let date = p.passage_date();
@@ -897,7 +934,7 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                         what.1, want.1
                     ),
                 );
-                return;
+                return None;
             }
         };
 
@@ -923,13 +960,14 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
 
         self.ownership(path, id, &facts, app_rules);
         self.eligibility(path, id, record, &facts, tx_rules);
-        self.state(path, id);
+        self.state(path, record.id());
         self.title_in_time(path, id, &facts, app_rules);
         match record {
             Record::Passage(p) => {
                 self.passage_exclusivity(path, id, p.card(), p.exit().time, app_rules);
                 self.amount(path, id, p.total_charged());
-                self.documents(path, id, p.segments(), p.passage_date());
+                // `facts.date` is the passage's date.
+                self.documents(path, id, p.segments(), facts.date);
             }
             Record::Recovery(r) => {
                 if let Some(rules) = app_rules
@@ -985,15 +1023,10 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
             Record::Statement(s) => self.statement(path, s, app_rules),
             Record::Refund(_) => {}
         }
+        Some(record.id().clone())
     }
 
-    fn ownership(
-        &mut self,
-        path: Sel,
-        id: &TransactionId,
-        facts: &Facts<'_>,
-        rules: Option<&RuleSet>,
-    ) {
+    fn ownership(&mut self, path: Sel, id: &str, facts: &Facts<'_>, rules: Option<&RuleSet>) {
         if let Some(card) = self.card
             && *facts.card != card
         {
@@ -1038,7 +1071,7 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
     fn eligibility(
         &mut self,
         path: Sel,
-        id: &TransactionId,
+        id: &str,
         record: &Record,
         facts: &Facts<'_>,
         rules: Option<&RuleSet>,
@@ -1073,16 +1106,7 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 format!("transaction `{id}` can be invoiced from {eligible_from}"),
             );
         }
-        let key = (facts.card.province(), facts.date);
-        let within = match self.windows.get(&key) {
-            Some(w) => *w,
-            None => {
-                let w = rules.within_application_window(facts.date, self.today);
-                self.windows.insert(key, w);
-                w
-            }
-        };
-        if !within {
+        if !rules.within_application_window(facts.date, self.today) {
             let last = rules.latest_application_date(facts.date);
             let months = rules.latest_application_age_months();
             self.error(
@@ -1116,13 +1140,7 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
         }
     }
 
-    fn title_in_time(
-        &mut self,
-        path: Sel,
-        id: &TransactionId,
-        facts: &Facts<'_>,
-        rules: Option<&RuleSet>,
-    ) {
+    fn title_in_time(&mut self, path: Sel, id: &str, facts: &Facts<'_>, rules: Option<&RuleSet>) {
         let from = self.app.title.effective_from;
         if from <= facts.time {
             return;
@@ -1142,18 +1160,15 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
     }
 
     fn first_top_up(&mut self, card: &CardNumber) -> Option<CstDateTime> {
-        if let Some(t) = self.first_top_up.get(card) {
-            return *t;
-        }
-        let t = self.ctx.top_ups.first_invoiced_top_up(card);
-        self.first_top_up.insert(*card, t);
-        t
+        let top_ups = self.ctx.top_ups;
+        self.first_top_up
+            .get_or_insert_with(card, || top_ups.first_invoiced_top_up(card))
     }
 
     fn passage_exclusivity(
         &mut self,
         path: Sel,
-        id: &TransactionId,
+        id: &str,
         card: &CardNumber,
         time: CstDateTime,
         rules: Option<&RuleSet>,
@@ -1177,7 +1192,7 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
     fn top_up_exclusivity(
         &mut self,
         path: Sel,
-        id: &TransactionId,
+        id: &str,
         card: &CardNumber,
         time: CstDateTime,
         rules: Option<&RuleSet>,
@@ -1185,14 +1200,10 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
         if rules.is_some_and(|r| r.passages_invoiceable_after_top_up_invoice()) {
             return;
         }
-        let last = match self.last_passage.get(card) {
-            Some(t) => *t,
-            None => {
-                let t = self.ctx.top_ups.last_invoiced_passage(card);
-                self.last_passage.insert(*card, t);
-                t
-            }
-        };
+        let top_ups = self.ctx.top_ups;
+        let last = self
+            .last_passage
+            .get_or_insert_with(card, || top_ups.last_invoiced_passage(card));
         if let Some(last) = last
             && last.billing_month() >= time.billing_month()
         {
@@ -1206,7 +1217,7 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
         }
     }
 
-    fn amount(&mut self, path: Sel, id: &TransactionId, amount: Money) {
+    fn amount(&mut self, path: Sel, id: &str, amount: Money) {
         self.total_fen += i128::from(amount.to_fen());
         if amount.is_zero() {
             self.error(
@@ -1219,13 +1230,7 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
         }
     }
 
-    fn documents(
-        &mut self,
-        path: Sel,
-        id: &TransactionId,
-        segments: &[TollSegment],
-        date: NaiveDate,
-    ) {
+    fn documents(&mut self, path: Sel, id: &str, segments: &[TollSegment], date: NaiveDate) {
         for (k, s) in segments.iter().enumerate() {
             let result = self.rules_at(s.province(), date).and_then(|r| {
                 r.document_for(
@@ -1271,7 +1276,7 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 }
                 K::Passage | K::Recovery => {}
             }
-            let Some(rec) = self.ctx.transactions.transaction(lid) else {
+            let Some(rec) = self.ctx.transactions.transaction(lid.as_str()) else {
                 self.error(
                     FindingCode::StatementLineUnknown,
                     path,
@@ -1359,8 +1364,8 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                     );
                 }
             }
-            self.passage_exclusivity(path, lid, &card, time, rules);
-            self.documents(path, lid, segments, date);
+            self.passage_exclusivity(path, lid.as_str(), &card, time, rules);
+            self.documents(path, lid.as_str(), segments, date);
             invoiceable_fen += i128::from(invoiceable.to_fen());
             self.validated.statement_lines.push(lid.clone());
         }
