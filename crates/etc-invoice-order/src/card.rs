@@ -72,6 +72,7 @@ pub enum CardError {
 
 impl CardError {
     /// The offending text (cut to 64 characters); empty for [`CardError::Empty`].
+    #[inline]
     pub fn input(&self) -> &str {
         match self {
             CardError::Empty => "",
@@ -164,21 +165,25 @@ impl CardNumber {
     }
 
     /// The 20 digits.
+    #[inline]
     pub fn as_str(&self) -> &str {
         digits_str(&self.digits)
     }
 
     /// The province whose network issued the card.
+    #[inline]
     pub fn province(&self) -> Province {
         self.province
     }
 
     /// The four-digit ETC network code (`4401`).
+    #[inline]
     pub fn network_code(&self) -> &str {
         self.as_str().get(..4).unwrap_or_default()
     }
 
     /// The sixteen-digit internal number after the network code.
+    #[inline]
     pub fn internal_number(&self) -> &str {
         self.as_str().get(4..).unwrap_or_default()
     }
@@ -241,21 +246,25 @@ impl CardType {
     }
 
     /// Whether the card is a period pass (21, or its test version 51).
+    #[inline]
     pub fn is_period_pass(self) -> bool {
         matches!(self, CardType::PeriodPass | CardType::TestPeriodPass)
     }
 
     /// Whether the card is a stored-value card (22, or its test version 52).
+    #[inline]
     pub fn is_stored_value(self) -> bool {
         matches!(self, CardType::StoredValue | CardType::TestStoredValue)
     }
 
     /// Whether the card is a debit card (23, or its test version 53).
+    #[inline]
     pub fn is_debit(self) -> bool {
         matches!(self, CardType::Debit | CardType::TestDebit)
     }
 
     /// Whether the card is a test card (51–53).
+    #[inline]
     pub fn is_test(self) -> bool {
         self.code() > 50
     }
@@ -314,6 +323,7 @@ pub enum ObuIdError {
 
 impl ObuIdError {
     /// The offending text (cut to 64 characters); empty for [`ObuIdError::Empty`].
+    #[inline]
     pub fn input(&self) -> &str {
         match self {
             ObuIdError::Empty => "",
@@ -362,21 +372,25 @@ impl ObuId {
     }
 
     /// The 16 or 20 digits.
+    #[inline]
     pub fn as_str(&self) -> &str {
         digits_str(self.digits.get(..usize::from(self.len)).unwrap_or_default())
     }
 
     /// The four-digit OBU network code.
+    #[inline]
     pub fn network_code(&self) -> &str {
         self.as_str().get(..4).unwrap_or_default()
     }
 
     /// The OBU internal number after the network code (12 or 16 digits).
+    #[inline]
     pub fn internal_number(&self) -> &str {
         self.as_str().get(4..).unwrap_or_default()
     }
 
     /// The province whose ETC network code the OBU network code is, if any.
+    #[inline]
     pub fn province(&self) -> Option<Province> {
         let [a, b, c, d, ..] = self.digits;
         network_province([a, b, c, d])

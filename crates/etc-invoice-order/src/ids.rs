@@ -87,6 +87,7 @@ macro_rules! id_type {
             }
 
             /// The identifier as text.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 &self.0
             }

@@ -26,6 +26,7 @@ macro_rules! code_enum {
 
         impl $err {
             /// The offending text (cut to 64 characters).
+            #[inline]
             pub fn input(&self) -> &str {
                 &self.input
             }
@@ -36,11 +37,13 @@ macro_rules! code_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
 
             /// The stable wire name used in files and JSON.
+            #[inline]
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $wire,)* }
             }
 
             /// The Chinese label.
+            #[inline]
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label,)* }
             }

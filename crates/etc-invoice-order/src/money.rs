@@ -81,6 +81,7 @@ impl Money {
 
     /// An amount from a whole number of fen (0.01 yuan). Saturates at
     /// ±10 trillion yuan; use [`Money::try_from_fen`] to be told instead.
+    #[inline]
     pub fn from_fen(fen: i64) -> Money {
         Money::of_fen(fen.clamp(-MAX_FEN, MAX_FEN))
     }
@@ -88,6 +89,7 @@ impl Money {
     /// The decimal of `fen` (within ±`MAX_FEN`) at scale 2, from its parts:
     /// cheaper than the general constructors, and exact, since the
     /// magnitude fits the low 64 bits of the mantissa.
+    #[inline]
     fn of_fen(fen: i64) -> Money {
         let magnitude = fen.unsigned_abs();
         let [l0, l1, l2, l3, m0, m1, m2, m3] = magnitude.to_le_bytes();
@@ -105,6 +107,7 @@ impl Money {
     ///
     /// # Errors
     /// [`MoneyError::Overflow`] beyond ±10 trillion yuan.
+    #[inline]
     pub fn try_from_fen(fen: i64) -> Result<Money, MoneyError> {
         if (-MAX_FEN..=MAX_FEN).contains(&fen) {
             Ok(Money::of_fen(fen))
@@ -147,11 +150,13 @@ impl Money {
     }
 
     /// The amount as a decimal at scale 2.
+    #[inline]
     pub fn as_decimal(self) -> Decimal {
         self.0
     }
 
     /// The amount in whole fen.
+    #[inline]
     pub fn to_fen(self) -> i64 {
         // |value| ≤ MAX_FEN fen at scale 2, so the mantissa fits an i64.
         let m = self.0.mantissa();
@@ -159,21 +164,25 @@ impl Money {
     }
 
     /// Whether the amount is below zero.
+    #[inline]
     pub fn is_negative(self) -> bool {
         self.0.is_sign_negative() && !self.0.is_zero()
     }
 
     /// Whether the amount is zero.
+    #[inline]
     pub fn is_zero(self) -> bool {
         self.0.is_zero()
     }
 
     /// Whether the amount is above zero.
+    #[inline]
     pub fn is_positive(self) -> bool {
         !self.is_negative() && !self.is_zero()
     }
 
     /// The same amount without its sign.
+    #[inline]
     pub fn abs(self) -> Money {
         Money(self.0.abs())
     }
@@ -221,6 +230,7 @@ impl Money {
     ///
     /// # Errors
     /// [`MoneyError::Negative`] when it is below zero.
+    #[inline]
     pub fn non_negative(self) -> Result<Money, MoneyError> {
         if self.is_negative() {
             Err(MoneyError::Negative(self))

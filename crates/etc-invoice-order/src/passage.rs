@@ -177,46 +177,57 @@ impl TollSegment {
     }
 
     /// The operator (seller).
+    #[inline]
     pub fn operator(&self) -> &Operator {
         &self.0.operator
     }
     /// The province the road lies in.
+    #[inline]
     pub fn province(&self) -> Province {
         self.0.province
     }
     /// The kind of road.
+    #[inline]
     pub fn road_kind(&self) -> RoadKind {
         self.0.road_kind
     }
     /// How the road is funded.
+    #[inline]
     pub fn funding(&self) -> Funding {
         self.0.funding
     }
     /// The VAT method.
+    #[inline]
     pub fn tax_method(&self) -> TaxMethod {
         self.0.tax_method
     }
     /// The construction-permit start date, where known.
+    #[inline]
     pub fn construction_start(&self) -> Option<NaiveDate> {
         self.0.construction_start
     }
     /// The receivable fee.
+    #[inline]
     pub fn receivable(&self) -> Money {
         self.0.receivable
     }
     /// The discount.
+    #[inline]
     pub fn discount(&self) -> Money {
         self.0.discount
     }
     /// The charged fee, the invoiceable amount.
+    #[inline]
     pub fn charged(&self) -> Money {
         self.0.charged
     }
     /// The parts, for inspection or to build a changed copy.
+    #[inline]
     pub fn parts(&self) -> &SegmentParts {
         &self.0
     }
     /// The parts, by value.
+    #[inline]
     pub fn into_parts(self) -> SegmentParts {
         self.0
     }
@@ -308,50 +319,62 @@ impl Passage {
     }
 
     /// The transaction id.
+    #[inline]
     pub fn id(&self) -> &TransactionId {
         &self.parts.id
     }
     /// The card charged.
+    #[inline]
     pub fn card(&self) -> &CardNumber {
         &self.parts.card
     }
     /// The card's type.
+    #[inline]
     pub fn card_type(&self) -> CardType {
         self.parts.card_type
     }
     /// The vehicle.
+    #[inline]
     pub fn vehicle(&self) -> &VehicleId {
         &self.parts.vehicle
     }
     /// The toll vehicle class.
+    #[inline]
     pub fn vehicle_class(&self) -> VehicleClass {
         self.parts.vehicle_class
     }
     /// How the passage was charged.
+    #[inline]
     pub fn medium(&self) -> Medium {
         self.parts.medium
     }
     /// The entry, if recorded.
+    #[inline]
     pub fn entry(&self) -> Option<&Visit> {
         self.parts.entry.as_ref()
     }
     /// The exit.
+    #[inline]
     pub fn exit(&self) -> &Visit {
         &self.parts.exit
     }
     /// When it was settled, if it has been.
+    #[inline]
     pub fn settled_at(&self) -> Option<CstDateTime> {
         self.parts.settled_at
     }
     /// The segments, one per operator, in road order.
+    #[inline]
     pub fn segments(&self) -> &[TollSegment] {
         &self.parts.segments
     }
     /// Σ charged over the segments: what the card paid.
+    #[inline]
     pub fn total_charged(&self) -> Money {
         self.total
     }
     /// Σ receivable over the segments.
+    #[inline]
     pub fn total_receivable(&self) -> Money {
         self.parts
             .segments
@@ -360,10 +383,12 @@ impl Passage {
             .sum()
     }
     /// Σ discount over the segments.
+    #[inline]
     pub fn total_discount(&self) -> Money {
         self.parts.segments.iter().map(TollSegment::discount).sum()
     }
     /// The date of the entry, or of the exit when there is none.
+    #[inline]
     pub fn start_date(&self) -> NaiveDate {
         self.parts
             .entry
@@ -372,18 +397,22 @@ impl Passage {
             .date()
     }
     /// The passage date: the exit date in China.
+    #[inline]
     pub fn passage_date(&self) -> NaiveDate {
         self.parts.exit.time.date()
     }
     /// The billing month of the passage date.
+    #[inline]
     pub fn billing_month(&self) -> BillingMonth {
         self.parts.exit.time.billing_month()
     }
     /// The parts.
+    #[inline]
     pub fn parts(&self) -> &PassageParts {
         &self.parts
     }
     /// The parts, by value.
+    #[inline]
     pub fn into_parts(self) -> PassageParts {
         self.parts
     }

@@ -61,6 +61,7 @@ impl PlateKind {
     }
 
     /// Whether this is a new-energy (green) plate.
+    #[inline]
     pub fn is_new_energy(self) -> bool {
         matches!(self, PlateKind::NewEnergySmall | PlateKind::NewEnergyLarge)
     }
@@ -753,6 +754,7 @@ impl PlateNumber {
     }
 
     /// The plate in upper case (`粤E12345`).
+    #[inline]
     pub fn as_str(&self) -> &str {
         // The bytes are a checked plate with ASCII letters upper-cased,
         // which is still UTF-8, so the fallback is never taken.
@@ -763,17 +765,20 @@ impl PlateNumber {
     }
 
     /// The kind of plate.
+    #[inline]
     pub fn kind(&self) -> PlateKind {
         self.kind
     }
 
     /// The province that issued the plate; `None` for embassy plates.
+    #[inline]
     pub fn province(&self) -> Option<Province> {
         self.province
     }
 
     /// The issuing-authority letter (`E` in `粤E12345`); `None` for embassy
     /// and consulate plates, which have none.
+    #[inline]
     pub fn authority(&self) -> Option<char> {
         match self.kind {
             PlateKind::Embassy | PlateKind::Consulate => None,
@@ -783,6 +788,7 @@ impl PlateNumber {
     }
 
     /// Whether this is a new-energy (green) plate.
+    #[inline]
     pub fn is_new_energy(&self) -> bool {
         self.kind.is_new_energy()
     }

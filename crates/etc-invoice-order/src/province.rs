@@ -73,6 +73,7 @@ pub struct ProvinceError {
 
 impl ProvinceError {
     /// The text that named no province (cut to 64 characters).
+    #[inline]
     pub fn input(&self) -> &str {
         &self.input
     }
@@ -189,37 +190,44 @@ impl Province {
     }
 
     /// The one-character abbreviation used on plates (`粤`).
+    #[inline]
     pub fn abbreviation(self) -> char {
         self.info().abbreviation
     }
 
     /// The short Chinese name (`广东`, `内蒙古`).
+    #[inline]
     pub fn name(self) -> &'static str {
         self.info().name
     }
 
     /// The full Chinese name (`广东省`, `内蒙古自治区`).
+    #[inline]
     pub fn full_name(self) -> &'static str {
         self.info().full_name
     }
 
     /// The name in pinyin, lower case without tones (`guangdong`); Shaanxi is
     /// `shaanxi` and Tibet `xizang`, as in official romanisation.
+    #[inline]
     pub fn pinyin(self) -> &'static str {
         self.info().pinyin
     }
 
     /// The six-digit GB/T 2260 division code (`440000`).
+    #[inline]
     pub fn gb2260_code(self) -> u32 {
         u32::from(self.info().prefix) * 10_000
     }
 
     /// The two-digit GB/T 2260 prefix (`44`).
+    #[inline]
     pub fn gb2260_prefix(self) -> u8 {
         self.info().prefix
     }
 
     /// The four-digit ETC network code (`4401`): the GB/T 2260 prefix followed by `01`.
+    #[inline]
     pub fn network_code(self) -> &'static str {
         NETWORK_CODES.get(self as usize).copied().unwrap_or("0000")
     }

@@ -22,22 +22,27 @@ macro_rules! checked_record {
 
         impl $name {
             /// The parts.
+            #[inline]
             pub fn parts(&self) -> &$parts {
                 &self.0
             }
             /// The parts, by value.
+            #[inline]
             pub fn into_parts(self) -> $parts {
                 self.0
             }
             /// The transaction id.
+            #[inline]
             pub fn id(&self) -> &TransactionId {
                 &self.0.id
             }
             /// The card.
+            #[inline]
             pub fn card(&self) -> &CardNumber {
                 &self.0.card
             }
             /// When it happened.
+            #[inline]
             pub fn time(&self) -> CstDateTime {
                 self.0.time
             }
@@ -96,10 +101,12 @@ impl TopUp {
         Ok(TopUp(parts))
     }
     /// The amount paid in.
+    #[inline]
     pub fn amount(&self) -> Money {
         self.0.amount
     }
     /// The card's type.
+    #[inline]
     pub fn card_type(&self) -> CardType {
         self.0.card_type
     }
@@ -142,10 +149,12 @@ impl Refund {
         Ok(Refund(parts))
     }
     /// The amount (negative).
+    #[inline]
     pub fn amount(&self) -> Money {
         self.0.amount
     }
     /// The transaction refunded.
+    #[inline]
     pub fn original(&self) -> &TransactionId {
         &self.0.original
     }
@@ -204,30 +213,37 @@ impl Recovery {
         Ok(Recovery(parts))
     }
     /// The amount collected.
+    #[inline]
     pub fn amount(&self) -> Money {
         self.0.amount
     }
     /// The invoiceable amount: Σ charged over the segments.
+    #[inline]
     pub fn invoiceable(&self) -> Money {
         self.0.segments.iter().map(TollSegment::charged).sum()
     }
     /// The invoiceable segments.
+    #[inline]
     pub fn segments(&self) -> &[TollSegment] {
         &self.0.segments
     }
     /// The vehicle.
+    #[inline]
     pub fn vehicle(&self) -> &VehicleId {
         &self.0.vehicle
     }
     /// The toll vehicle class.
+    #[inline]
     pub fn vehicle_class(&self) -> VehicleClass {
         self.0.vehicle_class
     }
     /// The card's type.
+    #[inline]
     pub fn card_type(&self) -> CardType {
         self.0.card_type
     }
     /// The passage it makes good, where known.
+    #[inline]
     pub fn original(&self) -> Option<&TransactionId> {
         self.0.original.as_ref()
     }
@@ -325,14 +341,17 @@ impl Statement {
         Ok(Statement(parts))
     }
     /// The stated total.
+    #[inline]
     pub fn total(&self) -> Money {
         self.0.total
     }
     /// The lines.
+    #[inline]
     pub fn lines(&self) -> &[StatementLine] {
         &self.0.lines
     }
     /// The billing month, when the period lies within one month.
+    #[inline]
     pub fn month(&self) -> Option<BillingMonth> {
         let m = BillingMonth::of(self.0.period_start);
         m.contains(self.0.period_end).then_some(m)

@@ -63,16 +63,19 @@ impl TaxRate {
     }
 
     /// The rate as a decimal fraction (`0.09`).
+    #[inline]
     pub fn as_decimal(self) -> Decimal {
         self.0
     }
 
     /// The rate in percent (`9`).
+    #[inline]
     pub fn percent(self) -> Decimal {
         (self.0 * Decimal::ONE_HUNDRED).normalize()
     }
 
     /// Whether the rate is zero.
+    #[inline]
     pub fn is_zero(self) -> bool {
         self.0.is_zero()
     }
@@ -154,6 +157,7 @@ code_enum! {
 
 impl DocumentKind {
     /// Whether the document carries VAT (and so a rate and a tax amount).
+    #[inline]
     pub fn is_taxable(self) -> bool {
         self == DocumentKind::VatInvoice
     }

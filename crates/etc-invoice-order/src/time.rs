@@ -86,26 +86,31 @@ impl CstDateTime {
     }
 
     /// The underlying date-time at +08:00.
+    #[inline]
     pub fn as_datetime(&self) -> DateTime<FixedOffset> {
         self.0
     }
 
     /// The same instant in UTC.
+    #[inline]
     pub fn to_utc(&self) -> DateTime<Utc> {
         self.0.with_timezone(&Utc)
     }
 
     /// The calendar date in China.
+    #[inline]
     pub fn date(&self) -> NaiveDate {
         self.0.date_naive()
     }
 
     /// The billing month this time falls in.
+    #[inline]
     pub fn billing_month(&self) -> BillingMonth {
         BillingMonth::of(self.date())
     }
 
     /// Seconds since the Unix epoch.
+    #[inline]
     pub fn timestamp(&self) -> i64 {
         self.0.timestamp()
     }
@@ -315,22 +320,26 @@ impl BillingMonth {
     }
 
     /// The year.
+    #[inline]
     pub fn year(self) -> u16 {
         self.year
     }
 
     /// The month, 1–12.
+    #[inline]
     pub fn month(self) -> u8 {
         self.month
     }
 
     /// The first day of the month.
+    #[inline]
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(i32::from(self.year), u32::from(self.month), 1)
             .unwrap_or(NaiveDate::MIN)
     }
 
     /// The last day of the month.
+    #[inline]
     pub fn last_day(self) -> NaiveDate {
         self.next().first_day().pred_opt().unwrap_or(NaiveDate::MAX)
     }
@@ -373,6 +382,7 @@ impl BillingMonth {
     }
 
     /// `YYYYMM`, as in summary-sheet numbers.
+    #[inline]
     pub fn compact(self) -> String {
         format!("{:04}{:02}", self.year, self.month)
     }

@@ -235,6 +235,7 @@ impl UsccError {
 
     /// Whether the text looks damaged by a spreadsheet (cut to 15
     /// significant digits, or shown in scientific notation).
+    #[inline]
     pub fn is_spreadsheet_damage(&self) -> bool {
         matches!(
             self,
@@ -366,6 +367,7 @@ impl Uscc {
     }
 
     /// The 18 characters, in upper case.
+    #[inline]
     pub fn as_str(&self) -> &str {
         // Every byte comes from `ALPHABET`, so the fallback is never taken.
         std::str::from_utf8(&self.0).unwrap_or_default()
@@ -377,22 +379,26 @@ impl Uscc {
 
     /// Position 1: the registration authority (`9` market regulation,
     /// `1` government organs, `5` civil affairs …).
+    #[inline]
     pub fn registration_authority(&self) -> char {
         self.char_at(0)
     }
 
     /// Position 2: the organisation category within the authority.
+    #[inline]
     pub fn organisation_category(&self) -> char {
         self.char_at(1)
     }
 
     /// Positions 3–8: the GB/T 2260 division code of the registering office.
+    #[inline]
     pub fn division_code(&self) -> &str {
         self.as_str().get(2..8).unwrap_or_default()
     }
 
     /// The province of the division code, if it names one (`None` for
     /// central-government codes starting `10` and the like).
+    #[inline]
     pub fn province(&self) -> Option<Province> {
         // Positions 3 and 4 are digits: `parse` checks the division code.
         let [_, _, a, b, ..] = self.0;
@@ -401,11 +407,13 @@ impl Uscc {
 
     /// Positions 9–17: the GB 11714 organisation code, its own check
     /// character last.
+    #[inline]
     pub fn organisation_code(&self) -> &str {
         self.as_str().get(8..17).unwrap_or_default()
     }
 
     /// Position 18: the check character.
+    #[inline]
     pub fn check_char(&self) -> char {
         self.char_at(17)
     }
@@ -497,6 +505,7 @@ pub enum TaxpayerIdError {
 
 impl TaxpayerIdError {
     /// The offending text (cut to 64 characters); empty for [`TaxpayerIdError::Empty`].
+    #[inline]
     pub fn input(&self) -> &str {
         match self {
             TaxpayerIdError::Empty => "",
@@ -547,6 +556,7 @@ impl TaxpayerId {
     }
 
     /// The id, in upper case.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {
             TaxpayerRepr::Uscc(u) => u.as_str(),
@@ -555,6 +565,7 @@ impl TaxpayerId {
     }
 
     /// The unified social credit code, when the id is one.
+    #[inline]
     pub fn as_uscc(&self) -> Option<&Uscc> {
         match &self.0 {
             TaxpayerRepr::Uscc(u) => Some(u),
@@ -563,6 +574,7 @@ impl TaxpayerId {
     }
 
     /// Whether this is a legacy id rather than a unified social credit code.
+    #[inline]
     pub fn is_legacy(&self) -> bool {
         matches!(self.0, TaxpayerRepr::Legacy(_))
     }

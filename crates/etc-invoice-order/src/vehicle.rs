@@ -38,6 +38,7 @@ macro_rules! numeric_code_enum {
 
         impl $err {
             /// The offending text (cut to 64 characters).
+            #[inline]
             pub fn input(&self) -> &str {
                 &self.input
             }
@@ -52,6 +53,7 @@ macro_rules! numeric_code_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
 
             /// The numeric code.
+            #[inline]
             pub fn code(self) -> $int {
                 match self { $($name::$variant => $code,)* }
             }
@@ -65,6 +67,7 @@ macro_rules! numeric_code_enum {
             }
 
             /// The Chinese label.
+            #[inline]
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label,)* }
             }
@@ -247,16 +250,19 @@ numeric_code_enum! {
 
 impl VehicleClass {
     /// Whether this is a passenger class (客1–客4).
+    #[inline]
     pub fn is_passenger(self) -> bool {
         self.code() < 10
     }
 
     /// Whether this is a truck class (货1–货6).
+    #[inline]
     pub fn is_truck(self) -> bool {
         (11..=16).contains(&self.code())
     }
 
     /// Whether this is a special-operation class (专1–专6).
+    #[inline]
     pub fn is_special(self) -> bool {
         self.code() > 20
     }
@@ -332,6 +338,7 @@ pub enum VehicleIdError {
 
 impl VehicleIdError {
     /// The offending text (cut to 64 characters).
+    #[inline]
     pub fn input(&self) -> &str {
         match self {
             VehicleIdError::Separator { input }
@@ -379,16 +386,19 @@ impl VehicleId {
     }
 
     /// The plate.
+    #[inline]
     pub fn plate(&self) -> &PlateNumber {
         &self.plate
     }
 
     /// The plate colour.
+    #[inline]
     pub fn color(&self) -> PlateColor {
         self.color
     }
 
     /// The plate and the colour.
+    #[inline]
     pub fn into_parts(self) -> (PlateNumber, PlateColor) {
         (self.plate, self.color)
     }
