@@ -148,11 +148,12 @@ struct Row {
     date_to: NaiveDate,
 }
 
-/// One segment, placed: its key packs (seller, document, rate, trip,
-/// item, segment) ranks so that one integer sort orders everything.
+/// One segment, placed in its group (seller × document × rate, kept
+/// apart): `key` orders it within the group by trip rank (the top 32
+/// bits), item (8 bits) and position in the trip (24 bits).
 #[derive(Clone, Copy)]
 struct Piece {
-    key: u128,
+    key: u64,
     fen: i64,
 }
 
@@ -184,6 +185,8 @@ impl QuickEq for Option<TaxRate> {
         }
     }
 }
+
+impl QuickEq for u64 {}
 
 impl QuickEq for &str {
     fn quick_eq(self, other: Self) -> bool {
@@ -272,27 +275,26 @@ impl<T: Ord + QuickEq + std::hash::Hash> Interner<T> {
     }
 }
 
-// Bit layout of a piece key, most significant first: seller, document,
-// rate, trip, item, segment.
+// Bit layout of a piece key, most significant first: trip, item, segment.
 const SEG_BITS: u32 = 24;
 const ITEM_BITS: u32 = 8;
-const TRIP_BITS: u32 = 32;
-const RATE_BITS: u32 = 16;
-const DOC_BITS: u32 = 4;
-const SELLER_BITS: u32 = 128 - SEG_BITS - ITEM_BITS - TRIP_BITS - RATE_BITS - DOC_BITS;
 const ITEM_SHIFT: u32 = SEG_BITS;
 const TRIP_SHIFT: u32 = ITEM_SHIFT + ITEM_BITS;
-const RATE_SHIFT: u32 = TRIP_SHIFT + TRIP_BITS;
-const DOC_SHIFT: u32 = RATE_SHIFT + RATE_BITS;
-const SELLER_SHIFT: u32 = DOC_SHIFT + DOC_BITS;
+const ITEM_MASK: u64 = (1 << ITEM_BITS) - 1;
 
-fn field(key: u128, shift: u32, bits: u32) -> u32 {
-    u32::try_from((key >> shift) & ((1_u128 << bits) - 1)).unwrap_or(u32::MAX)
+/// The trip rank of a piece key.
+fn trip_of_key(key: u64) -> usize {
+    usize::try_from(key >> TRIP_SHIFT).unwrap_or(usize::MAX)
 }
 
-fn with_field(key: u128, shift: u32, bits: u32, value: u32) -> u128 {
-    let mask = ((1_u128 << bits) - 1) << shift;
-    (key & !mask) | (u128::from(value) << shift)
+/// The item (rank) of a piece key.
+fn item_of_key(key: u64) -> usize {
+    usize::try_from((key >> ITEM_SHIFT) & ITEM_MASK).unwrap_or(usize::MAX)
+}
+
+/// The segment position of a piece key.
+fn segment_of_key(key: u64) -> u32 {
+    u32::try_from(key & ((1 << SEG_BITS) - 1)).unwrap_or(u32::MAX)
 }
 
 fn doc_rank(d: DocumentKind) -> u32 {
@@ -315,15 +317,36 @@ fn doc_of_rank(r: u32) -> DocumentKind {
 fn load<'s>(
     application: &ValidatedApplication,
     transactions: &'s dyn TransactionSource,
-) -> Result<Vec<Cow<'s, Record>>, PlanError> {
+) -> Result<Vec<Held<'s>>, PlanError> {
     application
         .transactions()
         .iter()
         .map(|id| match transactions.transaction(id.as_str()) {
-            Some(r) if r.id() == id => Ok(r),
+            Some(r) if r.id() == id => Ok(match r {
+                Cow::Borrowed(r) => Held::Borrowed(r),
+                Cow::Owned(r) => Held::Owned(Box::new(r)),
+            }),
             _ => Err(PlanError::MissingTransaction(id.clone())),
         })
         .collect()
+}
+
+/// A record as the source gave it: borrowed, or owned (and boxed, so that
+/// the list of a large application stays small).
+enum Held<'s> {
+    Borrowed(&'s Record),
+    Owned(Box<Record>),
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Record;
+
+    fn deref(&self) -> &Record {
+        match self {
+            Held::Borrowed(r) => r,
+            Held::Owned(r) => r,
+        }
+    }
 }
 
 fn trip_of(record: &Record) -> Result<Trip<'_>, PlanError> {
@@ -399,6 +422,12 @@ fn run_len<T>(items: &[T], same: impl Fn(&T) -> bool) -> usize {
     items.iter().position(|x| !same(x)).unwrap_or(items.len())
 }
 
+/// The overflow error, built only on the way to returning it (`ok_or`
+/// would build and drop one on every success).
+fn overflow() -> PlanError {
+    PlanError::Overflow
+}
+
 fn money(fen: i128) -> Result<Money, PlanError> {
     // A match rather than `ok_or`, which builds (and drops) the error on
     // the way to every success.
@@ -431,7 +460,7 @@ fn plan_tolls(
         }
     }
     let per_trip = application.merge_mode() == MergeMode::PerTrip;
-    if loaded.len() >= 1 << TRIP_BITS || loaded.iter().any(|t| t.segments.len() >= 1 << SEG_BITS) {
+    if loaded.len() > 1 << 32 || loaded.iter().any(|t| t.segments.len() >= 1 << SEG_BITS) {
         // Far beyond any real application; refuse rather than mis-sort.
         return Err(PlanError::Overflow);
     }
@@ -459,17 +488,18 @@ fn plan_tolls(
         });
     }
 
-    // Place every charged segment.
+    // Place every charged segment in its group (seller × document × rate),
+    // in the source's order, which is most likely its order in memory.
     let segment_count: usize = loaded.iter().map(|t| t.segments.len()).sum();
-    let mut pieces: Vec<Piece> = Vec::with_capacity(segment_count);
+    let mut placed: Vec<(u32, Piece)> = Vec::with_capacity(segment_count);
     let mut sellers: Interner<&Operator> = Interner::new();
     let mut rates: Interner<Option<TaxRate>> = Interner::new();
     let mut items: Interner<&str> = Interner::new();
+    let mut groups: Interner<u64> = Interner::new();
     let mut cached: Option<((Province, NaiveDate), &RuleSet)> = None;
-    // In the source's order, which is most likely its order in memory.
     for (trip, rank) in loaded.iter().zip(&rank_of) {
-        let t = u128::from(*rank);
-        for (k, seg) in trip.segments.iter().enumerate() {
+        let t = u64::from(*rank) << TRIP_SHIFT;
+        for (k, seg) in (0_u64..).zip(trip.segments) {
             let fen = seg.charged().to_fen();
             if fen == 0 {
                 continue;
@@ -503,148 +533,140 @@ fn plan_tolls(
                 }
             };
             let rate = if doc.is_taxable() { rate } else { None };
-            let key = (u128::from(sellers.id(seg.operator())) << SELLER_SHIFT)
-                | (u128::from(doc_rank(doc)) << DOC_SHIFT)
-                | (u128::from(rates.id(rate)) << RATE_SHIFT)
-                | (t << TRIP_SHIFT)
-                | (u128::from(items.id(item)) << ITEM_SHIFT)
-                | k as u128;
-            pieces.push(Piece { key, fen });
+            let group = groups.id((u64::from(sellers.id(seg.operator())) << 32)
+                | (u64::from(doc_rank(doc)) << 24)
+                | u64::from(rates.id(rate)));
+            let key = t | (u64::from(items.id(item)) << ITEM_SHIFT) | k;
+            placed.push((group, Piece { key, fen }));
         }
     }
-    if sellers.values.len() >= 1 << SELLER_BITS
-        || rates.values.len() >= 1 << RATE_BITS
-        || items.values.len() >= 1 << ITEM_BITS
-    {
+    if rates.values.len() >= 1 << 24 || items.values.len() >= 1 << ITEM_BITS {
         return Err(PlanError::Overflow);
     }
 
-    // Replace first-seen ids by sorted ranks, then sort once.
-    let (seller_rank, sorted_sellers) = sellers.ranks();
-    let (rate_rank, sorted_rates) = rates.ranks();
+    // The groups in the plan's order: seller, document, rate.
+    let (seller_rank, _) = sellers.ranks();
+    let (rate_rank, _) = rates.ranks();
     let (item_rank, sorted_items) = items.ranks();
-    let sorted_sellers: Vec<Arc<Operator>> = sorted_sellers
-        .into_iter()
-        .map(|o| Arc::new(o.clone()))
-        .collect();
     let sorted_items: Vec<Cow<'static, str>> = sorted_items.into_iter().map(item_name).collect();
-    for p in &mut pieces {
-        let s = field(p.key, SELLER_SHIFT, SELLER_BITS);
-        let r = field(p.key, RATE_SHIFT, RATE_BITS);
-        let i = field(p.key, ITEM_SHIFT, ITEM_BITS);
-        let mut key = p.key;
-        key = with_field(
-            key,
-            SELLER_SHIFT,
-            SELLER_BITS,
-            seller_rank.get(s as usize).copied().unwrap_or(s),
-        );
-        key = with_field(
-            key,
-            RATE_SHIFT,
-            RATE_BITS,
-            rate_rank.get(r as usize).copied().unwrap_or(r),
-        );
-        key = with_field(
-            key,
-            ITEM_SHIFT,
-            ITEM_BITS,
-            item_rank.get(i as usize).copied().unwrap_or(i),
-        );
-        p.key = key;
-    }
-    pieces.sort_unstable_by_key(|p| p.key);
+    let shared_sellers: Vec<Arc<Operator>> = sellers
+        .values
+        .iter()
+        .map(|o| Arc::new(Operator::clone(o)))
+        .collect();
+    let templates: Vec<Template<'_>> = groups
+        .values
+        .iter()
+        .map(|g| {
+            let seller = (g >> 32) as usize;
+            let rate_id = (g & 0x00ff_ffff) as usize;
+            let rate = rates.values.get(rate_id).copied().flatten();
+            Template {
+                seller_rank: seller_rank.get(seller).copied().unwrap_or(u32::MAX),
+                rate_rank: rate_rank.get(rate_id).copied().unwrap_or(u32::MAX),
+                seller: shared_sellers.get(seller),
+                document: doc_of_rank(((g >> 24) & 0xff) as u32),
+                rate,
+                fraction: rate.and_then(RateFraction::of),
+            }
+        })
+        .collect();
+    let mut group_order: Vec<usize> = (0..templates.len()).collect();
+    group_order.sort_by_key(|g| {
+        templates
+            .get(*g)
+            .map(|t| (t.seller_rank, doc_rank(t.document), t.rate_rank))
+    });
 
-    // Walk the sorted pieces: runs of (seller, document, rate[, trip]) are
-    // drafts, runs of (…, trip, item) within them are lines.
+    // A counting sort by group (in the plan's order), item ids replaced by
+    // their ranks on the way, then a sort of each group by trip, item and
+    // position.
+    let mut slot_of = vec![0_usize; templates.len()];
+    for (slot, g) in group_order.iter().enumerate() {
+        if let Some(s) = slot_of.get_mut(*g) {
+            *s = slot;
+        }
+    }
+    let mut starts = vec![0_usize; templates.len() + 1];
+    for (g, _) in &placed {
+        if let Some(slot) = slot_of.get(*g as usize)
+            && let Some(c) = starts.get_mut(slot + 1)
+        {
+            *c += 1;
+        }
+    }
+    for i in 1..starts.len() {
+        let before = starts.get(i - 1).copied().unwrap_or(0);
+        if let Some(c) = starts.get_mut(i) {
+            *c += before;
+        }
+    }
+    let bounds = starts.clone();
+    let remap_items = item_rank.iter().enumerate().any(|(i, r)| *r as usize != i);
+    let mut pieces = vec![Piece { key: 0, fen: 0 }; placed.len()];
+    for (g, mut piece) in placed {
+        if remap_items {
+            let item = item_of_key(piece.key);
+            let rank = u64::from(item_rank.get(item).copied().unwrap_or(0));
+            piece.key = (piece.key & !(ITEM_MASK << ITEM_SHIFT)) | (rank << ITEM_SHIFT);
+        }
+        if let Some(slot) = slot_of.get(g as usize)
+            && let Some(at) = starts.get_mut(*slot)
+            && let Some(cell) = pieces.get_mut(*at)
+        {
+            *cell = piece;
+            *at += 1;
+        }
+    }
+
+    // Walk each group: runs of one trip are drafts in per-trip mode, the
+    // whole group in monthly mode; runs of (trip, item) are lines.
     let max_lines = usize::try_from(app_rules.applications.max_lines_per_invoice)
         .unwrap_or(usize::MAX)
         .max(1);
-    let draft_shift = if per_trip { TRIP_SHIFT } else { RATE_SHIFT };
-    // One draft at least per group: reserve for them all at once, rather
-    // than regrow (and copy) the drafts as they come.
-    let groups = pieces
-        .windows(2)
-        .filter(|w| matches!(w, [a, b] if a.key >> draft_shift != b.key >> draft_shift))
-        .count()
-        + usize::from(!pieces.is_empty());
-    let mut builder = DraftBuilder::new(application, max_lines, rows.len(), per_trip, groups);
-    let mut rest: &[Piece] = &pieces;
-    while let Some(first) = rest.first() {
-        let draft_key = first.key >> draft_shift;
-        let n = run_len(rest, |p| p.key >> draft_shift == draft_key);
-        let (group, tail) = rest.split_at(n);
-        rest = tail;
-
-        let Some(seller) = sorted_sellers.get(field(first.key, SELLER_SHIFT, SELLER_BITS) as usize)
-        else {
+    // One draft at least per group (per trip of a group in per-trip mode):
+    // reserve for them all at once, rather than regrow (and copy) the
+    // drafts as they come.
+    let mut runs = 0;
+    for w in bounds.windows(2) {
+        if let [start, end] = w
+            && let Some(group) = pieces.get_mut(*start..*end)
+        {
+            group.sort_unstable_by_key(|p| p.key);
+            runs += if per_trip {
+                1 + group
+                    .windows(2)
+                    .filter(|w| matches!(w, [a, b] if a.key >> TRIP_SHIFT != b.key >> TRIP_SHIFT))
+                    .count()
+            } else {
+                usize::from(!group.is_empty())
+            };
+        }
+    }
+    let mut builder = DraftBuilder::new(application, max_lines, rows.len(), per_trip, runs);
+    for (slot, g) in group_order.iter().enumerate() {
+        let (Some(template), Some(start), Some(end)) = (
+            templates.get(*g),
+            bounds.get(slot).copied(),
+            bounds.get(slot + 1).copied(),
+        ) else {
             continue;
         };
-        let rate = sorted_rates
-            .get(field(first.key, RATE_SHIFT, RATE_BITS) as usize)
-            .copied()
-            .flatten();
-        let doc = doc_of_rank(field(first.key, DOC_SHIFT, DOC_BITS));
-        let trip = if per_trip {
-            rows.get(field(first.key, TRIP_SHIFT, TRIP_BITS) as usize)
-                .map(|r| TransactionId::clone(&r.id))
-        } else {
-            None
+        let Some(group) = pieces.get(start..end) else {
+            continue;
         };
-        let fraction = rate.and_then(RateFraction::of);
-        builder.begin(seller, doc, rate, fraction, trip, group.len());
-
-        let mut g: &[Piece] = group;
-        while let Some(head) = g.first() {
-            let line_key = head.key >> ITEM_SHIFT;
-            let n = run_len(g, |p| p.key >> ITEM_SHIFT == line_key);
-            let (run, tail) = g.split_at(n);
-            g = tail;
-            let t = field(head.key, TRIP_SHIFT, TRIP_BITS) as usize;
-            let Some(trip) = rows.get(t) else { continue };
-            let item = sorted_items
-                .get(field(head.key, ITEM_SHIFT, ITEM_BITS) as usize)
-                .cloned()
-                .unwrap_or(Cow::Borrowed(""));
-            let gross_fen: i128 = run.iter().map(|p| i128::from(p.fen)).sum();
-            let gross = money(gross_fen)?;
-            let (net, tax) = match (rate, fraction) {
-                (Some(_), Some(f)) => {
-                    // The integer path of `split_gross`, without its
-                    // conversions.
-                    let g = gross.to_fen();
-                    let n = f.net_fen(g);
-                    (Money::from_fen(n), Money::from_fen(g - n))
-                }
-                (Some(r), None) => {
-                    let s = split_gross(gross, r);
-                    (s.net, s.tax)
-                }
-                (None, _) => (gross, Money::ZERO),
-            };
-            let mut segments = Segments::new();
-            for p in run {
-                segments.push(field(p.key, 0, SEG_BITS));
+        if per_trip {
+            let mut rest = group;
+            while let Some(first) = rest.first() {
+                let trip = first.key >> TRIP_SHIFT;
+                let n = run_len(rest, |p| p.key >> TRIP_SHIFT == trip);
+                let (run, tail) = rest.split_at(n);
+                rest = tail;
+                builder.group(template, run, &rows, &sorted_items)?;
             }
-            builder.line(
-                t,
-                gross_fen,
-                InvoiceLine {
-                    item_name: item,
-                    plate: Some(Arc::clone(&trip.plate)),
-                    vehicle_type: Some(Cow::Borrowed(trip.vehicle_type)),
-                    date_from: trip.date_from,
-                    date_to: trip.date_to,
-                    net,
-                    rate,
-                    tax,
-                    gross,
-                    transaction: Arc::clone(&trip.id),
-                    segments,
-                },
-            )?;
+        } else {
+            builder.group(template, group, &rows, &sorted_items)?;
         }
-        builder.end()?;
     }
 
     let DraftBuilder {
@@ -658,7 +680,7 @@ fn plan_tolls(
         if per_trip {
             summaries.reserve(rows.len());
             let mut pairs = trip_invoices;
-            pairs.sort_by_key(|(t, _)| *t);
+            pairs.sort_unstable();
             let mut pairs = pairs.as_slice();
             for (t, (trip, gross)) in rows.iter().zip(trip_gross).enumerate() {
                 let n = run_len(pairs, |(p, _)| *p as usize == t);
@@ -667,12 +689,11 @@ fn plan_tolls(
                 if mine.is_empty() {
                     continue;
                 }
-                let invoices: Vec<u32> = mine.iter().map(|(_, i)| *i).collect();
                 summaries.push(SummarySheetDraft {
                     trip: Some(TransactionId::clone(&trip.id)),
                     transactions: vec![TransactionId::clone(&trip.id)],
-                    invoices,
-                    total_gross: money(gross)?,
+                    invoices: mine.iter().map(|(_, i)| *i).collect(),
+                    total_gross: money(i128::from(gross))?,
                 });
             }
         } else {
@@ -681,23 +702,27 @@ fn plan_tolls(
                 trip: None,
                 transactions,
                 invoices: (0..u32::try_from(drafts.len()).unwrap_or(u32::MAX)).collect(),
-                total_gross: money(trip_gross.iter().sum())?,
+                total_gross: money(trip_gross.iter().map(|g| i128::from(*g)).sum())?,
             });
         }
     }
     finish(application, drafts, summaries)
 }
 
-/// What the drafts of one group share: seller, document kind, rate, trip.
-type Template = (
-    Arc<Operator>,
-    DocumentKind,
-    Option<TaxRate>,
-    Option<TransactionId>,
-);
+/// What the drafts of one group (seller × document × rate) share, worked
+/// out once for the group.
+struct Template<'s> {
+    seller_rank: u32,
+    rate_rank: u32,
+    seller: Option<&'s Arc<Operator>>,
+    document: DocumentKind,
+    rate: Option<TaxRate>,
+    /// The rate as a fraction, for the integer split and tolerances.
+    fraction: Option<RateFraction>,
+}
 
-/// Collects drafts group by group, cutting a group into parts at the line
-/// limit and the invoice tolerance.
+/// Collects drafts run by run, cutting a run into parts at the line limit
+/// and the invoice tolerance.
 struct DraftBuilder {
     buyer: Arc<Buyer>,
     max_lines: usize,
@@ -706,19 +731,8 @@ struct DraftBuilder {
     per_trip: bool,
     /// In per-trip mode: (trip rank, draft index) for each draft.
     trip_invoices: Vec<(u32, u32)>,
-    /// Per trip (by rank): its gross over the plan.
-    trip_gross: Vec<i128>,
-    /// The group being built: its first draft, its template, its rate as a
-    /// fraction, and the open draft's sums.
-    group_start: usize,
-    template: Option<Template>,
-    fraction: Option<RateFraction>,
-    open: bool,
-    /// The line capacity of the next draft of the group.
-    capacity: usize,
-    net: i128,
-    tax: i128,
-    deviation: i128,
+    /// Per trip (by rank): its gross over the plan, in fen.
+    trip_gross: Vec<i64>,
 }
 
 impl DraftBuilder {
@@ -727,126 +741,168 @@ impl DraftBuilder {
         max_lines: usize,
         trips: usize,
         per_trip: bool,
-        groups: usize,
+        drafts: usize,
     ) -> DraftBuilder {
         DraftBuilder {
             buyer: Arc::new(application.buyer().clone()),
             max_lines,
-            drafts: Vec::with_capacity(groups),
+            drafts: Vec::with_capacity(drafts),
             per_trip,
-            trip_invoices: Vec::with_capacity(if per_trip { groups } else { 0 }),
+            trip_invoices: Vec::with_capacity(if per_trip { drafts } else { 0 }),
             trip_gross: vec![0; trips],
-            group_start: 0,
-            template: None,
-            fraction: None,
-            open: false,
-            capacity: 0,
-            net: 0,
-            tax: 0,
-            deviation: 0,
         }
     }
 
-    fn begin(
+    /// The drafts of one run of pieces (a group, or one trip of it): one,
+    /// or several parts when the lines pass the limit or the tolerance.
+    fn group(
         &mut self,
-        seller: &Arc<Operator>,
-        document: DocumentKind,
-        rate: Option<TaxRate>,
-        fraction: Option<RateFraction>,
-        trip: Option<TransactionId>,
-        pieces: usize,
-    ) {
-        self.capacity = pieces.min(self.max_lines);
-        self.group_start = self.drafts.len();
-        self.fraction = fraction;
-        self.template = Some((Arc::clone(seller), document, rate, trip));
-        self.open = false;
+        template: &Template<'_>,
+        pieces: &[Piece],
+        rows: &[Row],
+        items: &[Cow<'static, str>],
+    ) -> Result<(), PlanError> {
+        let Some(seller) = template.seller else {
+            return Ok(());
+        };
+        let first = self.drafts.len();
+        // The open draft's sums, in fen (and deviation units).
+        let mut open: Option<(i64, i64, i128)> = None;
+        let mut rest = pieces;
+        while let Some(head) = rest.first() {
+            let line_key = head.key >> ITEM_SHIFT;
+            let n = run_len(rest, |p| p.key >> ITEM_SHIFT == line_key);
+            let (run, tail) = rest.split_at(n);
+            let t = trip_of_key(head.key);
+            let Some(row) = rows.get(t) else {
+                rest = tail;
+                continue;
+            };
+            let gross = run
+                .iter()
+                .try_fold(0_i64, |sum, p| sum.checked_add(p.fen))
+                .ok_or_else(overflow)?;
+            let gross_money = money(i128::from(gross))?;
+            let (net, tax) = match (template.rate, template.fraction) {
+                (Some(_), Some(f)) => {
+                    // The integer path of `split_gross`.
+                    let net = f.net_fen(gross);
+                    (net, gross - net)
+                }
+                (Some(r), None) => {
+                    let s = split_gross(gross_money, r);
+                    (s.net.to_fen(), s.tax.to_fen())
+                }
+                (None, _) => (gross, 0),
+            };
+            let mut deviation = 0;
+            let mut over_tolerance = false;
+            if let Some(f) = template.fraction {
+                deviation = f.deviation_units(net, tax);
+                if deviation.abs() > f.tolerance_units(LINE_TOLERANCE_FEN) {
+                    return Err(PlanError::LineTolerance(TransactionId::clone(&row.id)));
+                }
+                let so_far = open.map_or(0, |(_, _, d)| d);
+                over_tolerance =
+                    (so_far + deviation).abs() > f.tolerance_units(INVOICE_TOLERANCE_FEN);
+            }
+            let full = self
+                .drafts
+                .last()
+                .is_some_and(|last| last.lines.len() >= self.max_lines);
+            let sums = match open {
+                Some(sums) if !full && !over_tolerance => sums,
+                _ => {
+                    if let Some((net, tax, _)) = open {
+                        self.close(net, tax)?;
+                    }
+                    // A line covers one piece at least.
+                    let capacity = rest.len().min(self.max_lines);
+                    let trip = self.per_trip.then(|| TransactionId::clone(&row.id));
+                    self.open(seller, template, trip, capacity);
+                    (0, 0, 0)
+                }
+            };
+            open = Some((
+                sums.0.checked_add(net).ok_or_else(overflow)?,
+                sums.1.checked_add(tax).ok_or_else(overflow)?,
+                sums.2 + deviation,
+            ));
+
+            let index = u32::try_from(self.drafts.len().saturating_sub(1)).unwrap_or(u32::MAX);
+            let rank = u32::try_from(t).unwrap_or(u32::MAX);
+            if self.per_trip && self.trip_invoices.last() != Some(&(rank, index)) {
+                self.trip_invoices.push((rank, index));
+            }
+            if let Some(slot) = self.trip_gross.get_mut(t) {
+                *slot = slot.checked_add(gross).ok_or_else(overflow)?;
+            }
+            let mut segments = Segments::new();
+            for p in run {
+                segments.push(segment_of_key(p.key));
+            }
+            let line = InvoiceLine {
+                item_name: items
+                    .get(item_of_key(head.key))
+                    .cloned()
+                    .unwrap_or(Cow::Borrowed("")),
+                plate: Some(Arc::clone(&row.plate)),
+                vehicle_type: Some(Cow::Borrowed(row.vehicle_type)),
+                date_from: row.date_from,
+                date_to: row.date_to,
+                net: Money::from_fen(net),
+                rate: template.rate,
+                tax: Money::from_fen(tax),
+                gross: gross_money,
+                transaction: Arc::clone(&row.id),
+                segments,
+            };
+            if let Some(d) = self.drafts.last_mut() {
+                d.lines.push(line);
+            }
+            rest = tail;
+        }
+        if let Some((net, tax, _)) = open {
+            self.close(net, tax)?;
+        }
+        let parts = self.drafts.get_mut(first..).unwrap_or_default();
+        let count = u32::try_from(parts.len()).unwrap_or(u32::MAX);
+        for (n, d) in (1..).zip(parts.iter_mut()) {
+            d.part = n;
+            d.parts = count;
+        }
+        Ok(())
     }
 
-    fn open_draft(&mut self) {
-        let Some((seller, document, rate, trip)) = &self.template else {
-            return;
-        };
+    fn open(
+        &mut self,
+        seller: &Arc<Operator>,
+        template: &Template<'_>,
+        trip: Option<TransactionId>,
+        capacity: usize,
+    ) {
         self.drafts.push(InvoiceDraft {
             index: u32::try_from(self.drafts.len()).unwrap_or(u32::MAX),
-            document: *document,
+            document: template.document,
             seller: Arc::clone(seller),
             buyer: Arc::clone(&self.buyer),
-            rate: *rate,
-            trip: trip.clone(),
+            rate: template.rate,
+            trip,
             part: 1,
             parts: 1,
-            lines: Vec::with_capacity(self.capacity),
+            lines: Vec::with_capacity(capacity),
             total_net: Money::ZERO,
             total_tax: Money::ZERO,
             total_gross: Money::ZERO,
         });
-        self.open = true;
-        self.net = 0;
-        self.tax = 0;
-        self.deviation = 0;
     }
 
-    fn close_draft(&mut self) -> Result<(), PlanError> {
-        if self.open
-            && let Some(d) = self.drafts.last_mut()
-        {
-            d.total_net = money(self.net)?;
-            d.total_tax = money(self.tax)?;
-            d.total_gross = money(self.net + self.tax)?;
-        }
-        self.open = false;
-        Ok(())
-    }
-
-    fn line(&mut self, trip: usize, gross_fen: i128, line: InvoiceLine) -> Result<(), PlanError> {
-        let net = i128::from(line.net.to_fen());
-        let tax = i128::from(line.tax.to_fen());
-        let mut over_tolerance = false;
-        let mut d = 0;
-        if let Some(f) = self.fraction {
-            d = f.deviation_units(line.net.to_fen(), line.tax.to_fen());
-            if d.abs() > f.tolerance_units(LINE_TOLERANCE_FEN) {
-                return Err(PlanError::LineTolerance(TransactionId::clone(
-                    &line.transaction,
-                )));
-            }
-            over_tolerance = (self.deviation + d).abs() > f.tolerance_units(INVOICE_TOLERANCE_FEN);
-        }
-        let full = self
-            .drafts
-            .last()
-            .is_some_and(|last| last.lines.len() >= self.max_lines);
-        if !self.open || full || over_tolerance {
-            self.close_draft()?;
-            self.open_draft();
-        }
-        self.net += net;
-        self.tax += tax;
-        self.deviation += d;
-        let index = u32::try_from(self.drafts.len().saturating_sub(1)).unwrap_or(u32::MAX);
-        let t = u32::try_from(trip).unwrap_or(u32::MAX);
-        if self.per_trip && self.trip_invoices.last() != Some(&(t, index)) {
-            self.trip_invoices.push((t, index));
-        }
-        if let Some(slot) = self.trip_gross.get_mut(trip) {
-            *slot += gross_fen;
-        }
+    fn close(&mut self, net: i64, tax: i64) -> Result<(), PlanError> {
         if let Some(d) = self.drafts.last_mut() {
-            d.lines.push(line);
+            d.total_net = money(i128::from(net))?;
+            d.total_tax = money(i128::from(tax))?;
+            d.total_gross = money(i128::from(net) + i128::from(tax))?;
         }
-        Ok(())
-    }
-
-    fn end(&mut self) -> Result<(), PlanError> {
-        self.close_draft()?;
-        let parts = self.drafts.get_mut(self.group_start..).unwrap_or_default();
-        let count = u32::try_from(parts.len()).unwrap_or(u32::MAX);
-        for (n, d) in parts.iter_mut().enumerate() {
-            d.part = u32::try_from(n + 1).unwrap_or(u32::MAX);
-            d.parts = count;
-        }
-        self.template = None;
         Ok(())
     }
 }
@@ -864,7 +920,7 @@ fn plan_top_ups(
                 let seller = application
                     .issuers()
                     .get(t.card())
-                    .ok_or(PlanError::MissingIssuer(*t.card()))?;
+                    .ok_or_else(|| PlanError::MissingIssuer(*t.card()))?;
                 top_ups.push((seller, t));
             }
             other => {
