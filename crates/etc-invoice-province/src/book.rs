@@ -237,6 +237,7 @@ impl RuleBook {
     /// # Errors
     /// [`RuleBookError::TooEarly`] for a date before the province's earliest
     /// rules (2018-01-01 in the built-in book).
+    #[inline]
     pub fn rules_for(
         &self,
         province: Province,
@@ -294,6 +295,7 @@ impl RuleBook {
         self.inner.files.iter().map(|f| f.parsed.name.as_str())
     }
 
+    #[inline]
     fn resolved(&self, province: Province, date: NaiveDate) -> Result<&Resolved, RuleBookError> {
         let table = self.inner.tables.get(province as usize);
         table

@@ -24,6 +24,7 @@ impl RuleSetV1 {
     ///
     /// # Errors
     /// [`RuleBookError::NotInForce`] before the schedule's first entry.
+    #[inline]
     pub fn general_rate_on(&self, date: NaiveDate) -> Result<TaxRate, RuleBookError> {
         self.vat
             .general_rates
@@ -37,6 +38,7 @@ impl RuleSetV1 {
     /// The simplified-method levy rate for a road kind: the expressway rate
     /// for expressways, the other rate for first/second-class roads, bridges
     /// and sluices.
+    #[inline]
     pub fn simplified_rate(&self, road_kind: RoadKind) -> TaxRate {
         match road_kind {
             RoadKind::Expressway => self.vat.simplified_expressway_rate,
@@ -49,6 +51,7 @@ impl RuleSetV1 {
     /// Whether a road begun on `construction_start` may use the simplified
     /// method: on or before the cut-off, or (when the start is unknown)
     /// whenever the operator declares it.
+    #[inline]
     pub fn simplified_method_available(&self, construction_start: Option<NaiveDate>) -> bool {
         construction_start.is_none_or(|start| start <= self.vat.simplified_cutoff)
     }
@@ -85,6 +88,7 @@ impl RuleSetV1 {
     /// # Errors
     /// [`RuleBookError::NotInForce`] for a government-repaid road before
     /// `documents.non_taxable_from`, or a general rate before its schedule.
+    #[inline]
     pub fn document_for(
         &self,
         funding: Funding,
@@ -143,6 +147,7 @@ impl RuleSetV1 {
     /// assert_eq!(a20.eligible_from("2021-03-01".parse()?, &no_holidays).to_string(), "2021-03-08");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn eligible_from(&self, passage_date: NaiveDate, holidays: &HolidayCalendar) -> NaiveDate {
         let day = passage_date
             .checked_add_days(Days::new(u64::from(self.timing.eligible_after_days)))
@@ -208,6 +213,7 @@ impl RuleSetV1 {
 
     /// Whether a transaction on `transaction_date` can still be applied for
     /// on `today`.
+    #[inline]
     pub fn within_application_window(&self, transaction_date: NaiveDate, today: NaiveDate) -> bool {
         // The same as `today <= latest_application_date(transaction_date)`
         // without building that date: adding months keeps the day of the

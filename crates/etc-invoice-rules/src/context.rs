@@ -168,18 +168,37 @@ impl std::hash::BuildHasher for IdHash {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct IdHasher(u64);
 
+impl IdHasher {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(IdHasher::K);
+    }
+}
+
 impl std::hash::Hasher for IdHasher {
     fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
             let mut word = [0_u8; 8];
             word.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+            self.mix(u64::from_le_bytes(word));
         }
-        for b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(K);
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            // The last few bytes as one word, above their count (so that a
+            // tail of zeros still counts).
+            let word = tail
+                .iter()
+                .rev()
+                .fold(tail.len() as u64, |w, b| (w << 8) | u64::from(*b));
+            self.mix(word);
         }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        // `str` hashes end with one (0xff); one round for it.
+        self.mix(u64::from(b));
     }
 
     fn finish(&self) -> u64 {
