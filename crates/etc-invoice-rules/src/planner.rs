@@ -468,25 +468,30 @@ fn plan_tolls(
     // What lines print of each trip, by rank, made once and close together
     // in memory (ids and plates shared): lines read these in rank order
     // rather than records scattered over the source's heap.
+    // They are made in the source's order, which reads the records in
+    // memory order, then moved into rank order: a large application's
+    // records are not visited at random.
     let mut plates: Interner<&PlateNumber> = Interner::new();
     let mut shared_plates: Vec<Arc<PlateNumber>> = Vec::new();
-    let mut rows: Vec<Row> = Vec::with_capacity(loaded.len());
-    for t in order.iter().filter_map(|i| loaded.get(*i as usize)) {
+    let mut by_source: Vec<Option<Row>> = Vec::with_capacity(loaded.len());
+    for t in &loaded {
         let p = plates.id(t.plate) as usize;
         if p == shared_plates.len() {
             shared_plates.push(Arc::new(t.plate.clone()));
         }
-        let Some(plate) = shared_plates.get(p) else {
-            continue;
-        };
-        rows.push(Row {
+        by_source.push(shared_plates.get(p).map(|plate| Row {
             id: Arc::new(t.id.clone()),
             plate: Arc::clone(plate),
             vehicle_type: t.vehicle_type,
             date_from: t.date_from,
             date_to: t.date_to,
-        });
+        }));
     }
+    let rows: Vec<Row> = order
+        .iter()
+        .filter_map(|i| by_source.get_mut(*i as usize).and_then(Option::take))
+        .collect();
+    drop(by_source);
 
     // Place every charged segment in its group (seller × document × rate),
     // in the source's order, which is most likely its order in memory.
