@@ -170,12 +170,14 @@ struct Interner<T> {
 /// equal without comparing what they point at (segments of one rule set
 /// share its item name; records often share nothing, and fall through).
 trait QuickEq: Copy + Eq {
+    #[inline]
     fn quick_eq(self, other: Self) -> bool {
         self == other
     }
 }
 
 impl QuickEq for Option<TaxRate> {
+    #[inline]
     fn quick_eq(self, other: Self) -> bool {
         // Rates are held normalised, so equal rates have equal parts.
         match (self, other) {
@@ -189,12 +191,14 @@ impl QuickEq for Option<TaxRate> {
 impl QuickEq for u64 {}
 
 impl QuickEq for &str {
+    #[inline]
     fn quick_eq(self, other: Self) -> bool {
         std::ptr::eq(self, other) || self == other
     }
 }
 
 impl QuickEq for &PlateNumber {
+    #[inline]
     fn quick_eq(self, other: Self) -> bool {
         std::ptr::eq(self, other) || self == other
     }
@@ -203,6 +207,7 @@ impl QuickEq for &PlateNumber {
 impl QuickEq for &Operator {
     /// The same fields as `==`, cheapest first: the id, the taxpayer id
     /// (a credit code compares as bytes), then the name.
+    #[inline]
     fn quick_eq(self, other: Self) -> bool {
         std::ptr::eq(self, other)
             || (self.id == other.id
