@@ -76,7 +76,7 @@ impl Maker {
             card: self.card,
             idempotency_key: format!("key-{n}"),
             transactions,
-            payload: PAYLOAD.to_owned(),
+            payload: PAYLOAD.into(),
             created_at: self.created_at,
         };
         (entry, invoices)

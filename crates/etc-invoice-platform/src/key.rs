@@ -120,7 +120,8 @@ impl IdempotencyKey {
     /// key in every process, so a resubmission after a crash or a duplicate
     /// post from the mini program replays instead of issuing twice.
     pub fn for_application(id: Uuid) -> IdempotencyKey {
-        IdempotencyKey::derived("apply", &id.to_string())
+        let mut buffer = Uuid::encode_buffer();
+        IdempotencyKey::derived("apply", id.hyphenated().encode_lower(&mut buffer))
     }
 
     /// The key for the red reversal of invoice `number`: `red-<number>`. An

@@ -16,7 +16,7 @@
 //!     card: "44011234567890123456".parse()?,
 //!     idempotency_key: "key-1".to_owned(),
 //!     transactions: vec!["P-1".parse()?, "P-2".parse()?],
-//!     payload: "{}".to_owned(),
+//!     payload: "{}".into(),
 //!     created_at: "2024-03-05 08:30:00".parse()?,
 //! };
 //! ledger.reserve(&app)?;
@@ -116,9 +116,10 @@
 //!   Every other failure leaves it reserved for
 //!   [`resume`](InvoiceService::resume): a lost reply may hide an issue.
 //! - **The stored request is the request.** The reservation stores the
-//!   exact [`SubmitRequest`] (JSON, versioned); a repeat or a resume sends
-//!   that, not a new plan, so the platform replays instead of seeing "same
-//!   key, different request".
+//!   exact [`SubmitRequest`] as its [`Payload`]: the shared value itself in
+//!   [`MemoryLedger`], versioned JSON written at reservation in
+//!   [`SqliteLedger`]. A repeat or a resume sends that, not a new plan, so
+//!   the platform replays instead of seeing "same key, different request".
 //! - **Keys are derived, not random**: `apply-<application id>`,
 //!   `red-<invoice>`, `reissue-<invoice>` ([`IdempotencyKey`]), so the same
 //!   logical request has the same key in every process.
@@ -129,8 +130,9 @@
 //!   simulator issues a passed review's invoices one after the other;
 //!   rejection is all-or-nothing at review.
 //! - **Same request = equal request.** The simulator keeps the first request
-//!   under each key and compares a repeat for equality, which for these
-//!   types is the same as comparing canonical JSON bytes; [`Fingerprint`]
+//!   (an `Arc`, shared with the caller) under each key and compares a repeat
+//!   for equality (the same `Arc` is equal at once), which for these types
+//!   is the same as comparing canonical JSON bytes; [`Fingerprint`]
 //!   (SHA-256 of the canonical JSON) is there for implementations that only
 //!   see bytes.
 //! - **Reissue keeps the ledger's record** under the original number: the
@@ -172,5 +174,5 @@ pub use xml::{InvoiceXml, SummaryXml, XmlError};
 
 pub use ledger::{
     ApplicationEntry, ApplicationRecord, ApplicationStatus, HoldKind, InvoiceEntry, InvoiceRecord,
-    Ledger, LedgerError, MemoryLedger, SqliteLedger, TransactionState,
+    Ledger, LedgerError, MemoryLedger, Payload, SqliteLedger, TransactionState,
 };

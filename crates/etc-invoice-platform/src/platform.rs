@@ -29,6 +29,7 @@ use crate::{
 /// caller repeats the request under the same key.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use etc_invoice_platform::{
 ///     Document, IdempotencyKey, InvoicePlatform, PlatformError, RedReverseRequest, Reissue,
 ///     ReissueRequest, Reversal, Submission, SubmissionId, SubmissionStatus, SubmitRequest,
@@ -38,7 +39,7 @@ use crate::{
 /// struct Down;
 ///
 /// impl InvoicePlatform for Down {
-///     async fn submit(&self, _: &IdempotencyKey, _: &SubmitRequest) -> Result<Submission, PlatformError> {
+///     async fn submit(&self, _: &IdempotencyKey, _: &Arc<SubmitRequest>) -> Result<Submission, PlatformError> {
 ///         Err(PlatformError::Server { status: 503, message: "maintenance".into() })
 ///     }
 ///     async fn status(&self, id: &SubmissionId) -> Result<SubmissionStatus, PlatformError> {
@@ -62,13 +63,16 @@ use crate::{
 pub trait InvoicePlatform: Send + Sync {
     /// Submits an application and its plan.
     ///
+    /// The request is shared: a platform that keeps it (to compare a
+    /// repeat under the same key) keeps the `Arc`, not a copy.
+    ///
     /// # Errors
     /// [`PlatformError`]: retryable ones (timeouts, 5xx, rate limits) may
     /// hide a submission that was made; repeat under the same key.
     fn submit(
         &self,
         key: &IdempotencyKey,
-        request: &SubmitRequest,
+        request: &Arc<SubmitRequest>,
     ) -> impl Future<Output = Result<Submission, PlatformError>> + Send;
 
     /// Where a submission stands.
@@ -130,7 +134,7 @@ pub trait DynInvoicePlatform: Send + Sync {
     fn submit_boxed<'a>(
         &'a self,
         key: &'a IdempotencyKey,
-        request: &'a SubmitRequest,
+        request: &'a Arc<SubmitRequest>,
     ) -> BoxFuture<'a, Result<Submission, PlatformError>>;
 
     /// [`InvoicePlatform::status`], boxed.
@@ -164,7 +168,7 @@ impl<P: InvoicePlatform> DynInvoicePlatform for P {
     fn submit_boxed<'a>(
         &'a self,
         key: &'a IdempotencyKey,
-        request: &'a SubmitRequest,
+        request: &'a Arc<SubmitRequest>,
     ) -> BoxFuture<'a, Result<Submission, PlatformError>> {
         Box::pin(self.submit(key, request))
     }
@@ -204,7 +208,7 @@ impl<'d> InvoicePlatform for dyn DynInvoicePlatform + 'd {
     async fn submit(
         &self,
         key: &IdempotencyKey,
-        request: &SubmitRequest,
+        request: &Arc<SubmitRequest>,
     ) -> Result<Submission, PlatformError> {
         self.submit_boxed(key, request).await
     }
@@ -241,7 +245,7 @@ macro_rules! forward_platform {
             fn submit(
                 &self,
                 key: &IdempotencyKey,
-                request: &SubmitRequest,
+                request: &Arc<SubmitRequest>,
             ) -> impl Future<Output = Result<Submission, PlatformError>> + Send {
                 (**self).submit(key, request)
             }

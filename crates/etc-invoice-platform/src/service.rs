@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use etc_invoice_order::{CardNumber, TransactionId};
@@ -12,7 +13,7 @@ use etc_invoice_rules::{
     ApplicationKind, Context, InvoiceApplication, InvoiceState, PlanError, Title, TxState,
     ValidationReport, Validator, plan_invoices,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use tracing::{Instrument, debug, info, info_span, warn};
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ use crate::clock::between;
 use crate::retry::salt_of;
 use crate::{
     ApplicationEntry, ApplicationRecord, ApplicationStatus, Clock, Document, IdempotencyKey,
-    InvoiceEntry, InvoicePlatform, IssuedInvoice, IssuedSummary, Ledger, LedgerError,
+    InvoiceEntry, InvoicePlatform, IssuedInvoice, IssuedSummary, Ledger, LedgerError, Payload,
     PlatformError, Reason, RedReverseRequest, Reissue, ReissueRequest, RetryPolicy, Reversal,
     SubmissionId, SubmissionStatus, SubmitRequest,
 };
@@ -147,9 +148,6 @@ pub enum ServiceError {
         /// The newest version this library reads.
         supported: u32,
     },
-    /// The request could not be written as JSON for the ledger.
-    #[error("cannot encode the request of application `{0}`")]
-    Encode(Uuid, #[source] serde_json::Error),
     /// The stored idempotency key is not a valid key.
     #[error("application `{application}` has an invalid idempotency key")]
     Key {
@@ -206,22 +204,41 @@ impl ServiceError {
     }
 }
 
-/// What the service stores with a reservation, to resume after a crash.
+/// What the service stores with a reservation, to resume after a crash:
+/// the exact request submitted under the application's key. It is the
+/// ledger's [`Payload`] value, shared with the platform; a durable ledger
+/// writes it as `{"version":1,"request":{…}}`.
+#[derive(Debug)]
+struct ResumeData {
+    request: Arc<SubmitRequest>,
+}
+
+impl Serialize for ResumeData {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ResumeDataRef {
+            version: PAYLOAD_VERSION,
+            request: &self.request,
+        }
+        .serialize(s)
+    }
+}
+
+/// [`ResumeData`] as written, borrowing the request.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResumeDataRef<'a> {
+    version: u32,
+    request: &'a SubmitRequest,
+}
+
+/// [`ResumeData`] as read back from text.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Payload {
+struct ResumeDataText {
     /// The payload format (1).
     version: u32,
     /// The exact request submitted under the application's key.
     request: SubmitRequest,
-}
-
-/// [`Payload`] as written, borrowing the request.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PayloadRef<'a> {
-    version: u32,
-    request: &'a SubmitRequest,
 }
 
 const PAYLOAD_VERSION: u32 = 1;
@@ -269,8 +286,9 @@ impl InvoiceState for LedgerState<'_> {
 /// 1. **Validate** against the caller's context, with the ledger's view of
 ///    the selected transactions laid over it, and **plan**.
 /// 2. **Reserve** the planned transactions in the ledger, storing the exact
-///    request (JSON) with the reservation. From here on the application is
-///    *unfinished* until it is committed or released.
+///    request with the reservation (as a shared value, which a durable
+///    ledger writes as JSON). From here on the application is *unfinished*
+///    until it is committed or released.
 /// 3. **Submit** under the application's key
 ///    ([`IdempotencyKey::for_application`]), repeating on retryable errors
 ///    under the same key: a lost reply replays the stored result instead
@@ -457,30 +475,33 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
         {
             repeat = self.ledger.transaction(first)?.holder() == Some(application.id);
         }
-        let request = SubmitRequest {
+        let request = Arc::new(SubmitRequest {
             applicant: application.applicant.clone(),
             application: application.clone(),
             plan,
-        };
-        let payload =
-            encode_payload(&request).map_err(|e| ServiceError::Encode(application.id, e))?;
+        });
+        // The request is kept as a value: a durable ledger writes it as JSON
+        // when it reserves, the in-memory ledger keeps it as it is.
+        let payload = Payload::json(ResumeData {
+            request: Arc::clone(&request),
+        });
         let card: CardNumber = *validated.card();
         let entry = ApplicationEntry {
             id: application.id,
             applicant: application.applicant.clone(),
             card,
-            idempotency_key: IdempotencyKey::for_application(application.id).to_string(),
+            idempotency_key: IdempotencyKey::for_application(application.id).into(),
             transactions,
             payload,
             created_at: now,
         };
-        Ok(Prepared::Ready(Box::new(entry), Box::new(request), repeat))
+        Ok(Prepared::Ready(Box::new(entry), request, repeat))
     }
 
     async fn reserve_and_drive(
         &self,
         entry: Box<ApplicationEntry>,
-        request: Box<SubmitRequest>,
+        request: Arc<SubmitRequest>,
         repeat: bool,
     ) -> Result<ApplyOutcome, ServiceError> {
         match self.ledger.reserve(&entry) {
@@ -509,11 +530,10 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
             None
         };
         match stored {
-            Some(record) if record.entry.payload != entry.payload => {
-                debug!("application was reserved before; resuming the stored request");
+            Some(record) => {
+                debug!("application was reserved before; going on with the stored request");
                 self.drive_record(&record).await
             }
-            Some(record) => self.drive(&record, *request).await,
             None => {
                 self.drive(
                     &ApplicationRecord {
@@ -522,7 +542,7 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
                         platform_id: None,
                         invoices: Vec::new(),
                     },
-                    *request,
+                    request,
                 )
                 .await
             }
@@ -558,28 +578,15 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
 
     /// Drives a stored application with its stored request.
     async fn drive_record(&self, record: &ApplicationRecord) -> Result<ApplyOutcome, ServiceError> {
-        let payload: Payload = serde_json::from_str(&record.entry.payload).map_err(|source| {
-            ServiceError::Payload {
-                application: record.entry.id,
-                payload: record.entry.payload.clone(),
-                source,
-            }
-        })?;
-        if payload.version > PAYLOAD_VERSION {
-            return Err(ServiceError::PayloadVersion {
-                application: record.entry.id,
-                version: payload.version,
-                supported: PAYLOAD_VERSION,
-            });
-        }
-        self.drive(record, payload.request).await
+        let request = stored_request(record)?;
+        self.drive(record, request).await
     }
 
     /// Submit (unless already submitted) → poll → commit or release.
     async fn drive(
         &self,
         record: &ApplicationRecord,
-        request: SubmitRequest,
+        request: Arc<SubmitRequest>,
     ) -> Result<ApplyOutcome, ServiceError> {
         // A repeat of a committed application gets here too: the platform
         // replays its answer and the commit is idempotent, so it reports
@@ -632,7 +639,7 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
     async fn submit(
         &self,
         key: &IdempotencyKey,
-        request: &SubmitRequest,
+        request: &Arc<SubmitRequest>,
     ) -> Result<SubmissionId, PlatformError> {
         let salt = salt_of(key.as_str());
         let submission = self
@@ -876,18 +883,40 @@ enum Prepared {
     Invalid(ValidationReport),
     /// The reservation, the request, and whether the application already
     /// holds some of its transactions (a repeat).
-    Ready(Box<ApplicationEntry>, Box<SubmitRequest>, bool),
+    Ready(Box<ApplicationEntry>, Arc<SubmitRequest>, bool),
 }
 
-/// The resume payload of `request`: `{"version":1,"request":{…}}`.
-fn encode_payload(request: &SubmitRequest) -> Result<String, serde_json::Error> {
-    // `to_string` hands over serde_json's own UTF-8 output as is; writing
-    // into a byte buffer and converting it would check all of it again
-    // (a tenth of the encoding's cost).
-    serde_json::to_string(&PayloadRef {
-        version: PAYLOAD_VERSION,
-        request,
-    })
+/// The request stored with an application: the shared value itself when
+/// the ledger kept it, else read from its text.
+fn stored_request(record: &ApplicationRecord) -> Result<Arc<SubmitRequest>, ServiceError> {
+    let payload = &record.entry.payload;
+    if let Some(data) = payload.value::<ResumeData>() {
+        return Ok(Arc::clone(&data.request));
+    }
+    let application = record.entry.id;
+    let text = payload.to_text().map_err(|source| ServiceError::Payload {
+        application,
+        payload: String::new(),
+        source,
+    })?;
+    let stored: ResumeDataText = match serde_json::from_str(&text) {
+        Ok(stored) => stored,
+        Err(source) => {
+            return Err(ServiceError::Payload {
+                application,
+                payload: text.into_owned(),
+                source,
+            });
+        }
+    };
+    if stored.version > PAYLOAD_VERSION {
+        return Err(ServiceError::PayloadVersion {
+            application,
+            version: stored.version,
+            supported: PAYLOAD_VERSION,
+        });
+    }
+    Ok(Arc::new(stored.request))
 }
 
 fn duration_ms(d: Duration) -> u64 {

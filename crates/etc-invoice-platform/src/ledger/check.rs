@@ -1,6 +1,8 @@
 //! The checks both ledgers run before they touch their state, so that both
 //! report the same error for the same request.
 
+use std::borrow::Cow;
+
 use etc_invoice_order::TransactionId;
 use uuid::Uuid;
 
@@ -125,15 +127,23 @@ pub(crate) fn same_entry(
 }
 
 /// Checks the invoices passed to commit, one by one in number order;
-/// returns them in number order with their transactions in id order.
-pub(crate) fn invoices(invoices: &[InvoiceEntry]) -> Result<Vec<InvoiceEntry>, LedgerError> {
-    let mut sorted: Vec<InvoiceEntry> = invoices.to_vec();
-    sorted.sort_by(|a, b| a.number.cmp(&b.number));
+/// returns them in number order with their transactions in id order (as
+/// given, when they already are: the usual case, so nothing is copied).
+pub(crate) fn invoices(invoices: &[InvoiceEntry]) -> Result<Cow<'_, [InvoiceEntry]>, LedgerError> {
+    let in_order = invoices.is_sorted_by(|a, b| a.number <= b.number)
+        && invoices.iter().all(|inv| inv.transactions.is_sorted());
+    let sorted = if in_order {
+        Cow::Borrowed(invoices)
+    } else {
+        let mut sorted = invoices.to_vec();
+        sorted.sort_by(|a, b| a.number.cmp(&b.number));
+        for inv in &mut sorted {
+            inv.transactions.sort_unstable();
+        }
+        Cow::Owned(sorted)
+    };
     let mut previous: Option<&str> = None;
-    for inv in &mut sorted {
-        inv.transactions.sort_unstable();
-    }
-    for inv in &sorted {
+    for inv in sorted.iter() {
         let bad = |reason| LedgerError::InvalidInvoice {
             number: inv.number.clone(),
             reason,

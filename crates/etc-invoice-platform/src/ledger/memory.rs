@@ -1,6 +1,6 @@
 //! The in-memory ledger.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use etc_invoice_order::{CardNumber, CstDateTime, Money, TransactionId};
@@ -29,18 +29,23 @@ pub struct MemoryLedger {
     state: Mutex<State>,
 }
 
-/// The hot lookups (`keys`, `holds`, `invoices`) are hash maps: they are
-/// only looked up, never listed (the gross total adds up in any order), so
-/// their order never reaches output.
+/// A hash map with a fast hasher.
+type Lookup<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Every map is a hash map: they are looked up, and where they are listed
+/// (applications, by card or unfinished) the records are sorted oldest
+/// first; the gross total adds up in any order. So their order never
+/// reaches output.
 #[derive(Debug, Default)]
 struct State {
     /// The next reservation's sequence number (the tie-break of "oldest").
     next_seq: u64,
-    applications: BTreeMap<Uuid, App>,
-    keys: HashMap<String, Uuid>,
-    cards: BTreeMap<CardNumber, BTreeSet<Uuid>>,
-    holds: HashMap<TransactionId, (Uuid, HoldKind)>,
-    invoices: HashMap<String, InvoiceRecord>,
+    applications: Lookup<Uuid, App>,
+    keys: Lookup<String, Uuid>,
+    /// The applications of each card, in order of reservation.
+    cards: Lookup<CardNumber, Vec<Uuid>>,
+    holds: Lookup<TransactionId, (Uuid, HoldKind)>,
+    invoices: Lookup<String, InvoiceRecord>,
 }
 
 #[derive(Debug)]
@@ -50,8 +55,8 @@ struct App {
     entry: ApplicationEntry,
     status: ApplicationStatus,
     platform_id: Option<String>,
-    /// Invoice numbers, in order.
-    invoices: BTreeSet<String>,
+    /// Invoice numbers, in order (a few per application: a sorted vector).
+    invoices: Vec<String>,
 }
 
 impl MemoryLedger {
@@ -146,7 +151,7 @@ impl Ledger for MemoryLedger {
             state.holds.insert(t.clone(), (id, HoldKind::Reserved));
         }
         state.keys.insert(application.idempotency_key.clone(), id);
-        state.cards.entry(application.card).or_default().insert(id);
+        state.cards.entry(application.card).or_default().push(id);
         let seq = state.next_seq;
         state.next_seq = seq.saturating_add(1);
         let entry = ApplicationEntry {
@@ -165,7 +170,7 @@ impl Ledger for MemoryLedger {
                 entry,
                 status: ApplicationStatus::Reserved,
                 platform_id: None,
-                invoices: BTreeSet::new(),
+                invoices: Vec::new(),
             },
         );
         Ok(())
@@ -221,7 +226,7 @@ impl Ledger for MemoryLedger {
             ApplicationStatus::Reserved | ApplicationStatus::Submitted => {}
         }
         check::coverage(application, &app.entry.transactions, &invoices)?;
-        for inv in &invoices {
+        for inv in invoices.iter() {
             if let Some(other) = state.invoices.get(&inv.number) {
                 return Err(LedgerError::DuplicateInvoice {
                     number: inv.number.clone(),
@@ -245,14 +250,16 @@ impl Ledger for MemoryLedger {
                 *hold = (application, HoldKind::Invoiced);
             }
         }
-        for inv in invoices {
-            app.invoices.insert(inv.number.clone());
+        // Checked invoices come in number order, and a committed
+        // application had none before.
+        app.invoices = invoices.iter().map(|inv| inv.number.clone()).collect();
+        for inv in invoices.iter() {
             all_invoices.insert(
                 inv.number.clone(),
                 InvoiceRecord {
-                    number: inv.number,
+                    number: inv.number.clone(),
                     application,
-                    transactions: inv.transactions,
+                    transactions: inv.transactions.clone(),
                     gross: inv.gross,
                     reversed: false,
                 },

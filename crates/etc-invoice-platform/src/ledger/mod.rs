@@ -38,16 +38,18 @@ use uuid::Uuid;
 
 mod check;
 mod memory;
+mod payload;
 mod sqlite;
 
 pub use memory::MemoryLedger;
+pub use payload::Payload;
 pub use sqlite::SqliteLedger;
 
 /// An application to reserve: who asks, for which card, and which
 /// transactions it would invoice.
 ///
 /// `Debug` does not print the payload, which holds the applicant's personal
-/// data (invoice title, e-mail, phone); it prints its length.
+/// data (invoice title, e-mail, phone); it prints the length of a text.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationEntry {
     /// The application's id, chosen by the caller.
@@ -65,8 +67,9 @@ pub struct ApplicationEntry {
     /// them in id order.
     pub transactions: Vec<TransactionId>,
     /// Opaque data the caller stores to resume after a crash (the service
-    /// keeps the application's JSON here). The ledger never reads it.
-    pub payload: String,
+    /// keeps the submitted request here). The ledger never reads it; a
+    /// durable ledger writes it as text.
+    pub payload: Payload,
     /// When the application was made.
     pub created_at: CstDateTime,
 }
@@ -79,7 +82,7 @@ impl fmt::Debug for ApplicationEntry {
             .field("card", &self.card)
             .field("idempotency_key", &self.idempotency_key)
             .field("transactions", &self.transactions)
-            .field("payload", &format_args!("<{} bytes>", self.payload.len()))
+            .field("payload", &self.payload)
             .field("created_at", &self.created_at)
             .finish()
     }
@@ -365,6 +368,16 @@ pub enum LedgerError {
         /// The newest version this library knows.
         supported: i64,
     },
+    /// The payload of an application could not be written as text (a
+    /// durable ledger only: the in-memory one keeps it as it is).
+    #[error("cannot write the payload of application `{application}`")]
+    Payload {
+        /// The application.
+        application: Uuid,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
     /// The database failed or holds a value that cannot be read.
     #[error("ledger storage failed")]
     Storage(#[from] rusqlite::Error),
@@ -428,7 +441,9 @@ pub trait Ledger: Send + Sync {
     /// [`LedgerError::InvalidState`] when it was released;
     /// [`LedgerError::DuplicateKey`] when another application uses the key;
     /// [`LedgerError::Conflict`] naming the smallest transaction another
-    /// application holds, and its holder; [`LedgerError::Storage`].
+    /// application holds, and its holder; [`LedgerError::Payload`] when a
+    /// durable ledger cannot write the payload as text;
+    /// [`LedgerError::Storage`].
     fn reserve(&self, application: &ApplicationEntry) -> Result<(), LedgerError>;
 
     /// Records that the platform accepted `application` under `platform_id`,

@@ -262,7 +262,7 @@ fn head(row: &Row<'_>) -> rusqlite::Result<Head> {
             card: parsed(row, 2)?,
             idempotency_key: row.get(3)?,
             transactions: Vec::new(),
-            payload: row.get(4)?,
+            payload: row.get::<_, String>(4)?.into(),
             created_at: time_at(row, 5, 6)?,
         },
         status: status_at(row, 7)?,
@@ -452,6 +452,13 @@ impl Ledger for SqliteLedger {
                     state,
                 });
             }
+            let payload = application
+                .payload
+                .to_text()
+                .map_err(|source| LedgerError::Payload {
+                    application: application.id,
+                    source,
+                })?;
             let created = application.created_at.as_datetime();
             tx.prepare_cached(
                 "INSERT INTO applications (id, applicant, card, idempotency_key, payload,
@@ -463,7 +470,7 @@ impl Ledger for SqliteLedger {
                 application.applicant,
                 application.card.as_str(),
                 application.idempotency_key,
-                application.payload,
+                &*payload,
                 created.timestamp(),
                 created.timestamp_subsec_nanos(),
             ])?;
@@ -534,7 +541,7 @@ impl Ledger for SqliteLedger {
                     "SELECT a.id FROM invoices i JOIN applications a ON a.seq = i.application
                      WHERE i.number = ?1",
                 )?;
-                for inv in &invoices {
+                for inv in invoices.iter() {
                     let holder = holder_of
                         .query_row([&inv.number], |r| uuid_at(r, 0))
                         .optional()?;
@@ -550,7 +557,7 @@ impl Ledger for SqliteLedger {
                 "INSERT INTO invoices (number, application, gross_fen, reversed, transactions)
                  VALUES (?1, ?2, ?3, 0, ?4)",
             )?;
-            for inv in &invoices {
+            for inv in invoices.iter() {
                 let covered = json_ids(&inv.transactions)?;
                 insert.execute(params![inv.number, seq, inv.gross.to_fen(), covered])?;
             }

@@ -62,12 +62,12 @@
 mod build;
 mod fault;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use etc_invoice_order::{CstDateTime, DocumentKind, Province, TransactionId};
+use etc_invoice_order::{BillingMonth, CstDateTime, DocumentKind, Province, TransactionId};
 use etc_invoice_province::{ReissueDecision, RuleBook, RuleSet};
 use etc_invoice_rules::SegmentRef;
 use rand::{RngExt, SeedableRng};
@@ -252,7 +252,8 @@ enum DocSource {
 struct InvoiceRecord {
     meta: IssuedInvoice,
     source: DocSource,
-    applicant: String,
+    /// Shared by the records of one submission.
+    applicant: Arc<str>,
     submission: Option<SubmissionId>,
     /// The card's province: whose rules govern reversal and reissue.
     province: Province,
@@ -266,10 +267,15 @@ struct SummaryRecord {
     meta: IssuedSummary,
     card: String,
     buyer: String,
-    applicant: String,
+    applicant: Arc<str>,
     province: Province,
     voided: bool,
 }
+
+/// A map that is only looked up, never listed in an order that reaches a
+/// reply (listings sort first). The large records are boxed, so that
+/// growing a map moves pointers, not records.
+type Lookup<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 #[derive(Debug)]
 struct State {
@@ -278,11 +284,12 @@ struct State {
     next_submission: u64,
     invoice_seq: BTreeMap<(i32, u8), u64>,
     fiscal_seq: BTreeMap<(i32, u8), u64>,
-    summary_seq: BTreeMap<(u8, String), u64>,
-    keys: BTreeMap<(String, IdempotencyKey), KeyEntry>,
-    submissions: BTreeMap<SubmissionId, SubmissionRecord>,
-    invoices: BTreeMap<String, InvoiceRecord>,
-    summaries: BTreeMap<String, SummaryRecord>,
+    summary_seq: BTreeMap<(u8, BillingMonth), u64>,
+    /// Stored replies by applicant, then key.
+    keys: Lookup<String, Lookup<IdempotencyKey, Box<KeyEntry>>>,
+    submissions: Lookup<SubmissionId, SubmissionRecord>,
+    invoices: Lookup<String, Box<InvoiceRecord>>,
+    summaries: Lookup<String, Box<SummaryRecord>>,
     stats: SimStats,
 }
 
@@ -331,10 +338,10 @@ impl<C: Clock> Simulator<C> {
                 invoice_seq: BTreeMap::new(),
                 fiscal_seq: BTreeMap::new(),
                 summary_seq: BTreeMap::new(),
-                keys: BTreeMap::new(),
-                submissions: BTreeMap::new(),
-                invoices: BTreeMap::new(),
-                summaries: BTreeMap::new(),
+                keys: Lookup::default(),
+                submissions: Lookup::default(),
+                invoices: Lookup::default(),
+                summaries: Lookup::default(),
                 stats: SimStats::default(),
             })),
             clock,
@@ -463,7 +470,7 @@ impl State {
         key: &IdempotencyKey,
         same: impl FnOnce(&Request) -> bool,
     ) -> Result<Option<Stored>, PlatformError> {
-        match self.keys.get(&(applicant.to_owned(), key.clone())) {
+        match self.keys.get(applicant).and_then(|keys| keys.get(key)) {
             None => Ok(None),
             Some(entry) if same(&entry.request) => {
                 self.stats.replays += 1;
@@ -479,10 +486,18 @@ impl State {
     }
 
     fn store(&mut self, applicant: &str, key: &IdempotencyKey, request: Request, stored: Stored) {
-        self.keys.insert(
-            (applicant.to_owned(), key.clone()),
-            KeyEntry { request, stored },
-        );
+        let entry = Box::new(KeyEntry { request, stored });
+        match self.keys.get_mut(applicant) {
+            Some(keys) => {
+                keys.insert(key.clone(), entry);
+            }
+            None => {
+                self.keys.insert(
+                    applicant.to_owned(),
+                    Lookup::from_iter([(key.clone(), entry)]),
+                );
+            }
+        }
     }
 
     /// The document of invoice `number`, built from its source.
@@ -606,16 +621,23 @@ impl State {
     }
 
     fn next_summary_number(&mut self, province: Province, at: CstDateTime) -> String {
-        let month = at.billing_month().compact();
+        let month = at.billing_month();
         let p = province.gb2260_prefix();
-        let seq = self.summary_seq.entry((p, month.clone())).or_insert(0);
+        let seq = self.summary_seq.entry((p, month)).or_insert(0);
         *seq += 1;
-        format!("{p:02}{month}{:08}", *seq % 100_000_000)
+        // `{p:02}{yyyy}{mm:02}{seq:08}`
+        let mut out = String::with_capacity(16);
+        push_zero_padded(&mut out, u64::from(p), 2);
+        push_zero_padded(&mut out, u64::from(month.year()), 4);
+        push_zero_padded(&mut out, u64::from(month.month()), 2);
+        push_zero_padded(&mut out, *seq % 100_000_000, 8);
+        out
     }
 
     fn invoice_visible(&self, number: &str, now: CstDateTime) -> Option<&InvoiceRecord> {
         self.invoices
             .get(number)
+            .map(|r| &**r)
             .filter(|r| r.meta.issued_at <= now)
     }
 
@@ -624,11 +646,13 @@ impl State {
     fn submit(
         &mut self,
         key: &IdempotencyKey,
-        request: &SubmitRequest,
+        request: &Arc<SubmitRequest>,
         now: CstDateTime,
         fault: Option<&Fault>,
     ) -> Result<Submission, PlatformError> {
-        let same = |r: &Request| matches!(r, Request::Submit(first) if **first == *request);
+        // The same shared request is the same request; another one is
+        // compared field by field.
+        let same = |r: &Request| matches!(r, Request::Submit(first) if Arc::ptr_eq(first, request) || **first == **request);
         if let Some(stored) = self.replay(&request.applicant, key, same)? {
             return match stored {
                 Stored::Submission(s) => Ok(s),
@@ -638,7 +662,6 @@ impl State {
             };
         }
         let province = check_submit(request)?;
-        let request = Arc::new(request.clone());
 
         let mut review = self.config.review_time;
         let jitter = u64::try_from(self.config.review_jitter.as_millis()).unwrap_or(u64::MAX);
@@ -665,16 +688,7 @@ impl State {
 
         let seq = self.next_submission;
         self.next_submission += 1;
-        let date = now.date();
-        let id = SubmissionId::try_from(format!(
-            "SIM{:04}{:02}{:02}{seq:08}",
-            chrono::Datelike::year(&date),
-            chrono::Datelike::month(&date),
-            chrono::Datelike::day(&date)
-        ))
-        .map_err(|e| PlatformError::InvalidRequest {
-            message: e.to_string(),
-        })?;
+        let id = submission_id(now, seq)?;
         let review_starts = add(now, self.config.accept_delay);
         let review_done = add(review_starts, review);
         self.stats.submissions += 1;
@@ -684,7 +698,7 @@ impl State {
                 self.stats.rejections += 1;
                 Outcome::Rejected(reasons)
             }
-            None => self.issue_plan(&id, &request, province, review_done),
+            None => self.issue_plan(&id, request, province, review_done),
         };
         self.submissions.insert(
             id.clone(),
@@ -699,11 +713,10 @@ impl State {
             status: SubmissionStatus::Accepted,
             accepted_at: now,
         };
-        let applicant = request.applicant.clone();
         self.store(
-            &applicant,
+            &request.applicant,
             key,
-            Request::Submit(request),
+            Request::Submit(Arc::clone(request)),
             Stored::Submission(submission.clone()),
         );
         Ok(submission)
@@ -719,6 +732,7 @@ impl State {
         start: CstDateTime,
     ) -> Outcome {
         let app = &request.application;
+        let applicant: Arc<str> = Arc::from(request.applicant.as_str());
         let mut numbers = Vec::with_capacity(request.plan.invoices.len());
         let mut last = start;
         let mut at = start;
@@ -731,8 +745,8 @@ impl State {
                 colour: InvoiceColour::Blue,
                 document: draft.document,
                 draft: Some(draft.index),
-                seller_name: draft.seller.name.to_string(),
-                seller_taxpayer_id: draft.seller.taxpayer_id.to_string(),
+                seller_name: draft.seller.name.as_str().to_owned(),
+                seller_taxpayer_id: draft.seller.taxpayer_id.as_str().to_owned(),
                 buyer_name: draft.buyer.name.clone(),
                 issued_at: at,
                 net: draft.total_net,
@@ -743,20 +757,20 @@ impl State {
             };
             self.invoices.insert(
                 number.clone(),
-                InvoiceRecord {
+                Box::new(InvoiceRecord {
                     meta,
                     source: DocSource::Draft {
                         request: Arc::clone(request),
                         draft: i,
                         bureau,
                     },
-                    applicant: request.applicant.clone(),
+                    applicant: Arc::clone(&applicant),
                     submission: Some(id.clone()),
                     province: card_province,
                     reissues: 0,
                     reversed_by: None,
                     replaced_by: None,
-                },
+                }),
             );
             self.stats.blue_invoices += 1;
             numbers.push(number);
@@ -796,14 +810,14 @@ impl State {
             };
             self.summaries.insert(
                 number.clone(),
-                SummaryRecord {
+                Box::new(SummaryRecord {
                     meta,
                     card: app.card.clone(),
                     buyer: buyer.clone(),
-                    applicant: request.applicant.clone(),
+                    applicant: Arc::clone(&applicant),
                     province: card_province,
                     voided: false,
-                },
+                }),
             );
             summaries.push(number);
         }
@@ -922,7 +936,7 @@ impl State {
     ) -> Result<&InvoiceRecord, PlatformError> {
         let record = self
             .invoice_visible(number, now)
-            .filter(|r| r.applicant == applicant)
+            .filter(|r| &*r.applicant == applicant)
             .ok_or_else(|| PlatformError::NotFound {
                 what: "invoice",
                 id: number.chars().take(64).collect(),
@@ -1047,7 +1061,7 @@ impl State {
             replaced_by: None,
         };
         let buyer_name = meta.buyer_name.clone();
-        self.invoices.insert(number.clone(), record);
+        self.invoices.insert(number.clone(), Box::new(record));
         self.stats.blue_invoices += 1;
         let (red, voided, summaries) =
             self.reverse_invoice(&request.invoice, now, "换开", Some((&number, &buyer_name)))?;
@@ -1105,7 +1119,7 @@ impl State {
         };
         self.invoices.insert(
             red_number.clone(),
-            InvoiceRecord {
+            Box::new(InvoiceRecord {
                 meta: red_meta.clone(),
                 source: DocSource::Red {
                     blue: number.to_owned(),
@@ -1117,20 +1131,21 @@ impl State {
                 reissues: 0,
                 reversed_by: None,
                 replaced_by: None,
-            },
+            }),
         );
         self.stats.red_invoices += 1;
         if let Some(blue) = self.invoices.get_mut(number) {
             blue.reversed_by = Some(red_number);
         }
 
-        // Summary sheets binding the reversed invoice.
-        let bound: Vec<String> = self
+        // Summary sheets binding the reversed invoice, in number order.
+        let mut bound: Vec<String> = self
             .summaries
             .iter()
             .filter(|(_, s)| !s.voided && s.meta.invoices.iter().any(|n| n == number))
             .map(|(n, _)| n.clone())
             .collect();
+        bound.sort_unstable();
         let mut replacements = Vec::new();
         for old_number in &bound {
             let Some(old) = self.summaries.get_mut(old_number) else {
@@ -1187,41 +1202,61 @@ impl State {
             replacements.push(meta.clone());
             self.summaries.insert(
                 new_number,
-                SummaryRecord {
+                Box::new(SummaryRecord {
                     meta,
                     card,
                     buyer,
                     applicant,
                     province,
                     voided: false,
-                },
+                }),
             );
         }
         Ok((red_meta, bound, replacements))
     }
 }
 
+/// `SIM`, the date (yyyymmdd) and an 8-digit sequence.
+fn submission_id(now: CstDateTime, seq: u64) -> Result<SubmissionId, PlatformError> {
+    let date = now.date();
+    let mut id = String::with_capacity(19);
+    id.push_str("SIM");
+    let year = u64::try_from(chrono::Datelike::year(&date)).unwrap_or(0);
+    push_zero_padded(&mut id, year, 4);
+    push_zero_padded(&mut id, u64::from(chrono::Datelike::month(&date)), 2);
+    push_zero_padded(&mut id, u64::from(chrono::Datelike::day(&date)), 2);
+    push_zero_padded(&mut id, seq, 8);
+    SubmissionId::try_from(id).map_err(|e| PlatformError::InvalidRequest {
+        message: e.to_string(),
+    })
+}
+
 /// Appends `n` in decimal, zero-padded to `width` digits: what
 /// `format!("{n:0width$}")` writes, without the formatting machinery (the
 /// numbering runs for every invoice issued).
 fn push_zero_padded(out: &mut String, n: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
     let mut rest = n;
-    for d in &mut digits {
+    for d in digits.iter_mut().rev() {
         *d = b'0' + u8::try_from(rest % 10).unwrap_or(0);
         rest /= 10;
-        len += 1;
+        start -= 1;
         if rest == 0 {
             break;
         }
     }
-    for _ in len..width {
+    let start = start.min(digits.len().saturating_sub(width));
+    for _ in digits.len()..width {
         out.push('0');
     }
-    for d in digits.iter().take(len).rev() {
-        out.push(char::from(*d));
-    }
+    // Only ASCII digits, so the conversion cannot fail.
+    out.push_str(
+        digits
+            .get(start..)
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .unwrap_or_default(),
+    );
 }
 
 fn old_document(record: &InvoiceRecord) -> DocumentKind {
@@ -1310,7 +1345,7 @@ impl<C: Clock> InvoicePlatform for Simulator<C> {
     async fn submit(
         &self,
         key: &IdempotencyKey,
-        request: &SubmitRequest,
+        request: &Arc<SubmitRequest>,
     ) -> Result<Submission, PlatformError> {
         self.call(Op::Submit, |state, now, fault| {
             state.submit(key, request, now, fault)
@@ -1386,12 +1421,13 @@ impl SimHandle {
     pub fn invoices(&self) -> Vec<SimInvoice> {
         let now = (self.now)();
         let state = self.lock();
-        state
-            .invoices
-            .values()
+        let mut records: Vec<&InvoiceRecord> = state.invoices.values().map(|r| &**r).collect();
+        records.sort_unstable_by(|a, b| a.meta.number.cmp(&b.meta.number));
+        records
+            .into_iter()
             .map(|r| SimInvoice {
                 invoice: r.meta.clone(),
-                applicant: r.applicant.clone(),
+                applicant: r.applicant.to_string(),
                 submission: r.submission.clone(),
                 reversed_by: r.reversed_by.clone(),
                 replaced_by: r.replaced_by.clone(),

@@ -154,7 +154,7 @@ fn review_then_issue_in_steps() {
     let clock = SimClock::manual(start());
     let sim = Simulator::new(quiet(), clock.clone());
     block_on(async {
-        let s = sim.submit(&key("k1"), &request()).await.unwrap();
+        let s = sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
         assert_eq!(s.status, SubmissionStatus::Accepted);
         assert_eq!(s.id.as_str(), "SIM2024041500000001");
         assert_eq!(sim.status(&s.id).await.unwrap(), SubmissionStatus::Accepted);
@@ -203,15 +203,18 @@ fn idempotency_is_scoped_and_detects_changed_requests() {
     let sim = Simulator::new(quiet(), clock);
     let h = sim.handle();
     block_on(async {
-        let a = sim.submit(&key("k1"), &request()).await.unwrap();
-        let again = sim.submit(&key("k1"), &request()).await.unwrap();
+        let a = sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
+        let again = sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
         assert_eq!(a, again);
         assert_eq!(h.stats().replays, 1);
         assert_eq!(h.stats().submissions, 1);
 
         let mut changed = request();
         changed.application.delivery.email = "other@example.com".into();
-        let e = sim.submit(&key("k1"), &changed).await.unwrap_err();
+        let e = sim
+            .submit(&key("k1"), &Arc::new(changed))
+            .await
+            .unwrap_err();
         assert!(e.is_conflict(), "{e}");
         assert!(!e.is_retryable());
 
@@ -219,7 +222,7 @@ fn idempotency_is_scoped_and_detects_changed_requests() {
         let mut other = request();
         other.applicant = "user-2".into();
         other.application.applicant = "user-2".into();
-        let b = sim.submit(&key("k1"), &other).await.unwrap();
+        let b = sim.submit(&key("k1"), &Arc::new(other)).await.unwrap();
         assert_ne!(a.id, b.id);
         assert_eq!(h.stats().submissions, 2);
     });
@@ -231,10 +234,13 @@ fn lost_response_is_replayed_not_reissued() {
     let h = sim.handle();
     h.script(Some(Op::Submit), Fault::LoseResponseAfterCommit);
     block_on(async {
-        let e = sim.submit(&key("k1"), &request()).await.unwrap_err();
+        let e = sim
+            .submit(&key("k1"), &Arc::new(request()))
+            .await
+            .unwrap_err();
         assert!(e.is_retryable());
         assert!(matches!(e, PlatformError::Timeout { .. }));
-        let s = sim.submit(&key("k1"), &request()).await.unwrap();
+        let s = sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
         assert_eq!(s.id.as_str(), "SIM2024041500000001");
     });
     assert_eq!(h.stats().submissions, 1);
@@ -254,15 +260,24 @@ fn faults_before_the_work_do_nothing() {
         },
     );
     block_on(async {
-        let e1 = sim.submit(&key("k1"), &request()).await.unwrap_err();
-        let e2 = sim.submit(&key("k1"), &request()).await.unwrap_err();
-        let e3 = sim.submit(&key("k1"), &request()).await.unwrap_err();
+        let e1 = sim
+            .submit(&key("k1"), &Arc::new(request()))
+            .await
+            .unwrap_err();
+        let e2 = sim
+            .submit(&key("k1"), &Arc::new(request()))
+            .await
+            .unwrap_err();
+        let e3 = sim
+            .submit(&key("k1"), &Arc::new(request()))
+            .await
+            .unwrap_err();
         assert!(matches!(e1, PlatformError::Timeout { .. }));
         assert!(matches!(e2, PlatformError::Server { status: 502, .. }));
         assert!(e3.is_rate_limited());
         assert_eq!(e3.retry_after(), Some(Duration::from_secs(3)));
         assert_eq!(h.stats().submissions, 0);
-        sim.submit(&key("k1"), &request()).await.unwrap();
+        sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
     });
     let stats = h.stats();
     assert_eq!(stats.submissions, 1);
@@ -275,7 +290,7 @@ fn duplicate_delivery_replays() {
     let sim = Simulator::new(quiet(), SimClock::auto(start()));
     let h = sim.handle();
     h.script(Some(Op::Submit), Fault::DuplicateDelivery);
-    block_on(async { sim.submit(&key("k1"), &request()).await.unwrap() });
+    block_on(async { sim.submit(&key("k1"), &Arc::new(request())).await.unwrap() });
     let stats = h.stats();
     assert_eq!(stats.submissions, 1);
     assert_eq!(stats.replays, 1);
@@ -295,8 +310,8 @@ fn rejections_and_slow_reviews() {
     );
     h.script(Some(Op::Submit), Fault::SlowReview);
     block_on(async {
-        let rejected = sim.submit(&key("k1"), &request()).await.unwrap();
-        let slow = sim.submit(&key("k2"), &request()).await.unwrap();
+        let rejected = sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
+        let slow = sim.submit(&key("k2"), &Arc::new(request())).await.unwrap();
         clock.advance(Duration::from_secs(700));
         assert_eq!(
             sim.status(&rejected.id).await.unwrap(),
@@ -333,7 +348,7 @@ fn random_rejections_follow_the_rate() {
     let clock = SimClock::auto(start());
     let sim = Simulator::new(config, clock.clone());
     block_on(async {
-        let s = sim.submit(&key("k1"), &request()).await.unwrap();
+        let s = sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
         clock.advance(Duration::from_secs(3600));
         let SubmissionStatus::Rejected { reasons } = sim.status(&s.id).await.unwrap() else {
             panic!("expected a rejection");
@@ -349,22 +364,22 @@ fn invalid_requests_are_refused_and_not_stored() {
     block_on(async {
         let mut bad = request();
         bad.plan.invoices[0].total_gross = m("1.00");
-        let e = sim.submit(&key("k1"), &bad).await.unwrap_err();
+        let e = sim.submit(&key("k1"), &Arc::new(bad)).await.unwrap_err();
         assert!(matches!(e, PlatformError::InvalidRequest { .. }), "{e}");
         // Not stored: the same key with a good request goes through.
-        sim.submit(&key("k1"), &request()).await.unwrap();
+        sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
 
         let mut foreign = request();
         foreign.applicant = "someone-else".into();
-        assert!(sim.submit(&key("k2"), &foreign).await.is_err());
+        assert!(sim.submit(&key("k2"), &Arc::new(foreign)).await.is_err());
         let mut empty = request();
         empty.plan.invoices.clear();
-        assert!(sim.submit(&key("k3"), &empty).await.is_err());
+        assert!(sim.submit(&key("k3"), &Arc::new(empty)).await.is_err());
     });
 }
 
 async fn issued(sim: &Simulator<SimClock>, clock: &SimClock) -> Vec<IssuedInvoice> {
-    let s = sim.submit(&key("k1"), &request()).await.unwrap();
+    let s = sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
     clock.advance(Duration::from_secs(3600));
     match sim.status(&s.id).await.unwrap() {
         SubmissionStatus::Issued { invoices, .. } => invoices,
@@ -377,7 +392,7 @@ fn documents_are_consistent_xml_and_html() {
     let clock = SimClock::manual(start());
     let sim = Simulator::new(quiet(), clock.clone());
     block_on(async {
-        let s = sim.submit(&key("k1"), &request()).await.unwrap();
+        let s = sim.submit(&key("k1"), &Arc::new(request())).await.unwrap();
         assert!(
             sim.documents("24441000000000000001")
                 .await
@@ -580,7 +595,7 @@ fn same_seed_same_run() {
             for i in 0..20 {
                 out.push(format!(
                     "{:?}",
-                    sim.submit(&key(&format!("k{i}")), &request())
+                    sim.submit(&key(&format!("k{i}")), &Arc::new(request()))
                         .await
                         .map(|s| s.id)
                 ));

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use etc_invoice_order::{CardNumber, Money, TransactionId};
 use etc_invoice_platform::ledger::{
     ApplicationEntry, ApplicationRecord, ApplicationStatus, HoldKind, InvoiceEntry, InvoiceRecord,
-    Ledger, LedgerError, MemoryLedger, SqliteLedger, TransactionState,
+    Ledger, LedgerError, MemoryLedger, Payload, SqliteLedger, TransactionState,
 };
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -48,7 +48,7 @@ fn entry(n: u8, transactions: &[&str]) -> ApplicationEntry {
         card: card(0),
         idempotency_key: format!("key-{n}"),
         transactions: txs(transactions),
-        payload: format!(r#"{{"app":{n}}}"#),
+        payload: format!(r#"{{"app":{n}}}"#).into(),
         created_at: format!("2024-03-05 08:{:02}:00", n % 60).parse().unwrap(),
     }
 }
@@ -216,7 +216,7 @@ fn suite_reserve_again_is_idempotent(l: &dyn Ledger) {
     // Same application, same transactions in another order, new payload.
     let again = ApplicationEntry {
         transactions: txs(&["T1", "T2"]),
-        payload: "other".to_owned(),
+        payload: "other".into(),
         ..first.clone()
     };
     l.reserve(&again).unwrap();
@@ -1016,9 +1016,43 @@ fn public_types_are_send_sync_debug() {
 }
 
 #[test]
+fn a_value_payload_is_kept_in_memory_and_written_as_json_by_sqlite() {
+    #[derive(serde::Serialize)]
+    struct Resume {
+        n: u32,
+    }
+    let e = ApplicationEntry {
+        payload: Payload::json(Resume { n: 7 }),
+        ..entry(1, &["T1"])
+    };
+    let memory = MemoryLedger::new();
+    memory.reserve(&e).unwrap();
+    let kept = memory
+        .application(app_id(1))
+        .unwrap()
+        .unwrap()
+        .entry
+        .payload;
+    assert_eq!(kept.value::<Resume>().map(|r| r.n), Some(7));
+    assert_eq!(format!("{kept:?}"), "<value>");
+
+    let sqlite = SqliteLedger::open_in_memory().unwrap();
+    sqlite.reserve(&e).unwrap();
+    let read = sqlite
+        .application(app_id(1))
+        .unwrap()
+        .unwrap()
+        .entry
+        .payload;
+    assert_eq!(read.as_text(), Some(r#"{"n":7}"#));
+    assert!(read.value::<Resume>().is_none());
+    assert_eq!(read, kept, "payloads are equal when their text is");
+}
+
+#[test]
 fn debug_redacts_the_payload() {
     let e = ApplicationEntry {
-        payload: r#"{"email":"someone@example.com"}"#.to_owned(),
+        payload: r#"{"email":"someone@example.com"}"#.into(),
         ..entry(1, &["T1"])
     };
     let shown = format!("{e:?}");

@@ -205,12 +205,23 @@ fn retries_respect_rate_limits_and_5xx() {
 
 #[test]
 fn a_lost_reply_then_a_crash_is_finished_by_resume() {
+    lost_reply_then_resume(MemoryLedger::new());
+}
+
+/// The same through SQLite: the stored request comes back from its JSON, a
+/// new value equal to the first, and the platform still replays.
+#[test]
+fn a_lost_reply_then_a_crash_is_finished_by_resume_from_sqlite() {
+    lost_reply_then_resume(SqliteLedger::open_in_memory().unwrap());
+}
+
+fn lost_reply_then_resume<L: Ledger>(ledger: L) {
     let world = World::load();
     let one_try = RetryPolicy {
         max_attempts: 1,
         ..policy()
     };
-    let (svc, handle) = service(MemoryLedger::new(), quiet_config(), one_try);
+    let (svc, handle) = service(ledger, quiet_config(), one_try);
     handle.script(Some(Op::Submit), Fault::LoseResponseAfterCommit);
     let app = application(1, &world.settled(), "monthly");
     // The platform stored the submission; the service never heard of it.
@@ -227,12 +238,12 @@ fn a_lost_reply_then_a_crash_is_finished_by_resume() {
     );
     let unfinished = svc.ledger().unfinished().unwrap();
     assert_eq!(unfinished.len(), 1);
-    assert_eq!(unfinished[0].platform_id, None);
+    assert_eq!(unfinished.first().unwrap().platform_id, None);
     assert_eq!(handle.stats().submissions, 1);
 
     let resumed = block_on(svc.resume()).unwrap();
     assert_eq!(resumed.len(), 1);
-    issued(resumed[0].outcome.as_ref().unwrap());
+    issued(resumed.first().unwrap().outcome.as_ref().unwrap());
     assert_eq!(
         handle.stats().submissions,
         1,

@@ -6,6 +6,7 @@
     reason = "test helpers outside `#[test]` functions fail the test by panicking"
 )]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use etc_invoice_order::import::{JsonLinesReader, PassageCsvReader};
@@ -121,14 +122,14 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
-fn request(world: &World, merge_mode: &str) -> SubmitRequest {
+fn request(world: &World, merge_mode: &str) -> Arc<SubmitRequest> {
     let app = application(1, &world.settled(), merge_mode);
     let plan = plan(world, &app);
-    SubmitRequest {
+    Arc::new(SubmitRequest {
         applicant: APPLICANT.to_owned(),
         application: app,
         plan,
-    }
+    })
 }
 
 #[test]
