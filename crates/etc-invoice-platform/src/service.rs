@@ -460,7 +460,7 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
         let mut transactions: Vec<TransactionId> = plan
             .invoices
             .iter()
-            .flat_map(|d| d.lines.iter().map(|l| (*l.transaction).clone()))
+            .flat_map(|d| d.lines.iter().map(|l| l.transaction.clone()))
             .collect();
         transactions.sort();
         transactions.dedup();

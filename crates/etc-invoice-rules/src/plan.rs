@@ -196,9 +196,10 @@ pub struct Buyer {
 ///
 /// Invariant: `net + tax = gross`.
 ///
-/// The plate and the transaction id are shared (`Arc`) by the lines of one
-/// transaction, so that a plan of a million segments does not copy them a
-/// million times; both serialise as the value itself.
+/// The plate (an `Arc`) and the transaction id (whose clones share one
+/// text) are shared by the lines of one transaction, so that a plan of a
+/// million segments does not copy them a million times; both serialise as
+/// the value itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InvoiceLine {
@@ -228,7 +229,7 @@ pub struct InvoiceLine {
     pub gross: Money,
     /// The transaction this line invoices: a passage or recovery, or a
     /// top-up.
-    pub transaction: Arc<TransactionId>,
+    pub transaction: TransactionId,
     /// The positions of the transaction's segments in the line; empty on a
     /// top-up line.
     pub segments: Segments,

@@ -141,7 +141,7 @@ struct Trip<'r> {
 
 /// What the lines of one trip print, shared between them.
 struct Row {
-    id: Arc<TransactionId>,
+    id: TransactionId,
     plate: Arc<PlateNumber>,
     vehicle_type: &'static str,
     date_from: NaiveDate,
@@ -485,7 +485,7 @@ fn plan_tolls(
             shared_plates.push(Arc::new(t.plate.clone()));
         }
         by_source.push(shared_plates.get(p).map(|plate| Row {
-            id: Arc::new(t.id.clone()),
+            id: t.id.clone(),
             plate: Arc::clone(plate),
             vehicle_type: t.vehicle_type,
             date_from: t.date_from,
@@ -864,7 +864,7 @@ impl DraftBuilder {
                 rate: template.rate,
                 tax: Money::from_fen(tax),
                 gross: gross_money,
-                transaction: Arc::clone(&row.id),
+                transaction: TransactionId::clone(&row.id),
                 segments,
             };
             if let Some(d) = self.drafts.last_mut() {
@@ -977,7 +977,7 @@ fn plan_top_ups(
                 rate: None,
                 tax: Money::ZERO,
                 gross: amount,
-                transaction: Arc::new(t.id().clone()),
+                transaction: t.id().clone(),
                 segments: Segments::new(),
             }],
             total_net: amount,

@@ -54,11 +54,7 @@ pub(super) fn bureau(province: Province, document: DocumentKind) -> (String, Str
 
 /// The transactions a draft covers, in id order, each once.
 pub(super) fn draft_transactions(draft: &InvoiceDraft) -> Vec<TransactionId> {
-    let mut out: Vec<TransactionId> = draft
-        .lines
-        .iter()
-        .map(|l| (*l.transaction).clone())
-        .collect();
+    let mut out: Vec<TransactionId> = draft.lines.iter().map(|l| l.transaction.clone()).collect();
     out.sort();
     out.dedup();
     out

@@ -49,7 +49,7 @@ fn line(seg: u32, net: &str, rate: &str, tax: &str, gross: &str) -> InvoiceLine 
         rate: Some(rate.parse().unwrap()),
         tax: m(tax),
         gross: m(gross),
-        transaction: Arc::new("P1".parse().unwrap()),
+        transaction: "P1".parse().unwrap(),
         segments: [seg].into_iter().collect(),
     }
 }
