@@ -93,6 +93,7 @@ impl Segments {
     }
 
     /// Adds a position after the others (the caller keeps them ascending).
+    #[inline]
     pub(crate) fn push(&mut self, position: u32) {
         match &mut self.0 {
             SegmentsRepr::Inline { len, items } => {

@@ -577,7 +577,13 @@ fn plan_tolls(
                 seller: shared_sellers.get(seller),
                 document: doc_of_rank(((g >> 24) & 0xff) as u32),
                 rate,
-                fraction: rate.and_then(RateFraction::of),
+                fraction: rate.and_then(RateFraction::of).map(|f| {
+                    (
+                        f,
+                        f.tolerance_units(LINE_TOLERANCE_FEN),
+                        f.tolerance_units(INVOICE_TOLERANCE_FEN),
+                    )
+                }),
             }
         })
         .collect();
@@ -728,7 +734,8 @@ struct Template<'s> {
     document: DocumentKind,
     rate: Option<TaxRate>,
     /// The rate as a fraction, for the integer split and tolerances.
-    fraction: Option<RateFraction>,
+    /// With the line and invoice tolerances in its units.
+    fraction: Option<(RateFraction, i128, i128)>,
 }
 
 /// Collects drafts run by run, cutting a run into parts at the line limit
@@ -794,7 +801,7 @@ impl DraftBuilder {
                 .ok_or_else(overflow)?;
             let gross_money = money(i128::from(gross))?;
             let (net, tax) = match (template.rate, template.fraction) {
-                (Some(_), Some(f)) => {
+                (Some(_), Some((f, _, _))) => {
                     // The integer path of `split_gross`.
                     let net = f.net_fen(gross);
                     (net, gross - net)
@@ -807,14 +814,13 @@ impl DraftBuilder {
             };
             let mut deviation = 0;
             let mut over_tolerance = false;
-            if let Some(f) = template.fraction {
+            if let Some((f, line_tolerance, invoice_tolerance)) = template.fraction {
                 deviation = f.deviation_units(net, tax);
-                if deviation.abs() > f.tolerance_units(LINE_TOLERANCE_FEN) {
+                if deviation.abs() > line_tolerance {
                     return Err(PlanError::LineTolerance(TransactionId::clone(&row.id)));
                 }
                 let so_far = open.map_or(0, |(_, _, d)| d);
-                over_tolerance =
-                    (so_far + deviation).abs() > f.tolerance_units(INVOICE_TOLERANCE_FEN);
+                over_tolerance = (so_far + deviation).abs() > invoice_tolerance;
             }
             let full = self
                 .drafts
@@ -851,7 +857,12 @@ impl DraftBuilder {
             for p in run {
                 segments.push(segment_of_key(p.key));
             }
-            let line = InvoiceLine {
+            let Some(draft) = self.drafts.last_mut() else {
+                rest = tail;
+                continue;
+            };
+            // Built in place in the draft's lines.
+            draft.lines.push(InvoiceLine {
                 item_name: items
                     .get(item_of_key(head.key))
                     .cloned()
@@ -866,10 +877,7 @@ impl DraftBuilder {
                 gross: gross_money,
                 transaction: TransactionId::clone(&row.id),
                 segments,
-            };
-            if let Some(d) = self.drafts.last_mut() {
-                d.lines.push(line);
-            }
+            });
             rest = tail;
         }
         if let Some((net, tax, _)) = open {
