@@ -92,6 +92,23 @@ impl Segments {
         self.as_slice().is_empty()
     }
 
+    /// The positions `ascending` (the caller keeps them ascending and
+    /// distinct), written at once: inline for up to four.
+    #[inline]
+    pub(crate) fn from_ascending(ascending: impl ExactSizeIterator<Item = u32>) -> Segments {
+        let len = ascending.len();
+        match u8::try_from(len) {
+            Ok(short) if len <= Segments::INLINE => {
+                let mut items = [0; Segments::INLINE];
+                for (slot, p) in items.iter_mut().zip(ascending) {
+                    *slot = p;
+                }
+                Segments(SegmentsRepr::Inline { len: short, items })
+            }
+            _ => Segments(SegmentsRepr::Heap(ascending.collect())),
+        }
+    }
+
     /// Adds a position after the others (the caller keeps them ascending).
     #[inline]
     pub(crate) fn push(&mut self, position: u32) {
@@ -197,10 +214,9 @@ pub struct Buyer {
 ///
 /// Invariant: `net + tax = gross`.
 ///
-/// The plate (an `Arc`) and the transaction id (whose clones share one
-/// text) are shared by the lines of one transaction, so that a plan of a
-/// million segments does not copy them a million times; both serialise as
-/// the value itself.
+/// The transaction id is shared by the lines of one transaction (its clones
+/// share one text), so that a plan of a million segments does not copy it
+/// a million times; the plate is a small inline value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InvoiceLine {
@@ -211,7 +227,7 @@ pub struct InvoiceLine {
     pub item_name: Cow<'static, str>,
     /// 车牌号; `None` on a top-up invoice, which names no vehicle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plate: Option<Arc<PlateNumber>>,
+    pub plate: Option<PlateNumber>,
     /// 类型: `客车`, `货车` or `专项作业车`; `None` on a top-up invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<Cow<'static, str>>,

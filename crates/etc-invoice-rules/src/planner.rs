@@ -142,7 +142,7 @@ struct Trip<'r> {
 /// What the lines of one trip print, shared between them.
 struct Row {
     id: TransactionId,
-    plate: Arc<PlateNumber>,
+    plate: PlateNumber,
     vehicle_type: &'static str,
     date_from: NaiveDate,
     date_to: NaiveDate,
@@ -191,13 +191,6 @@ impl QuickEq for Option<TaxRate> {
 impl QuickEq for u64 {}
 
 impl QuickEq for &str {
-    #[inline]
-    fn quick_eq(self, other: Self) -> bool {
-        std::ptr::eq(self, other) || self == other
-    }
-}
-
-impl QuickEq for &PlateNumber {
     #[inline]
     fn quick_eq(self, other: Self) -> bool {
         std::ptr::eq(self, other) || self == other
@@ -471,27 +464,22 @@ fn plan_tolls(
     }
 
     // What lines print of each trip, by rank, made once and close together
-    // in memory (ids and plates shared): lines read these in rank order
-    // rather than records scattered over the source's heap.
-    // They are made in the source's order, which reads the records in
-    // memory order, then moved into rank order: a large application's
-    // records are not visited at random.
-    let mut plates: Interner<&PlateNumber> = Interner::new();
-    let mut shared_plates: Vec<Arc<PlateNumber>> = Vec::new();
-    let mut by_source: Vec<Option<Row>> = Vec::with_capacity(loaded.len());
-    for t in &loaded {
-        let p = plates.id(t.plate) as usize;
-        if p == shared_plates.len() {
-            shared_plates.push(Arc::new(t.plate.clone()));
-        }
-        by_source.push(shared_plates.get(p).map(|plate| Row {
-            id: t.id.clone(),
-            plate: Arc::clone(plate),
-            vehicle_type: t.vehicle_type,
-            date_from: t.date_from,
-            date_to: t.date_to,
-        }));
-    }
+    // in memory: lines read these in rank order rather than records
+    // scattered over the source's heap. They are made in the source's
+    // order, which reads the records in memory order, then moved into rank
+    // order: a large application's records are not visited at random.
+    let mut by_source: Vec<Option<Row>> = loaded
+        .iter()
+        .map(|t| {
+            Some(Row {
+                id: t.id.clone(),
+                plate: t.plate.clone(),
+                vehicle_type: t.vehicle_type,
+                date_from: t.date_from,
+                date_to: t.date_to,
+            })
+        })
+        .collect();
     let rows: Vec<Row> = order
         .iter()
         .filter_map(|i| by_source.get_mut(*i as usize).and_then(Option::take))
@@ -853,10 +841,7 @@ impl DraftBuilder {
             if let Some(slot) = self.trip_gross.get_mut(t) {
                 *slot = slot.checked_add(gross).ok_or_else(overflow)?;
             }
-            let mut segments = Segments::new();
-            for p in run {
-                segments.push(segment_of_key(p.key));
-            }
+            let segments = Segments::from_ascending(run.iter().map(|p| segment_of_key(p.key)));
             let Some(draft) = self.drafts.last_mut() else {
                 rest = tail;
                 continue;
@@ -867,7 +852,7 @@ impl DraftBuilder {
                     .get(item_of_key(head.key))
                     .cloned()
                     .unwrap_or(Cow::Borrowed("")),
-                plate: Some(Arc::clone(&row.plate)),
+                plate: Some(row.plate.clone()),
                 vehicle_type: Some(Cow::Borrowed(row.vehicle_type)),
                 date_from: row.date_from,
                 date_to: row.date_to,

@@ -41,7 +41,7 @@ fn application() -> InvoiceApplication {
 fn line(seg: u32, net: &str, rate: &str, tax: &str, gross: &str) -> InvoiceLine {
     InvoiceLine {
         item_name: "*经营租赁*通行费".into(),
-        plate: Some(Arc::new("粤B12345".parse().unwrap())),
+        plate: Some("粤B12345".parse().unwrap()),
         vehicle_type: Some("客车".into()),
         date_from: "2024-03-01".parse().unwrap(),
         date_to: "2024-03-01".parse().unwrap(),
