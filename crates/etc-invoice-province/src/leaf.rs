@@ -268,6 +268,7 @@ impl RateSchedule {
     }
 
     /// The rate in force on `date`, `None` before the first entry.
+    #[inline]
     pub fn rate_on(&self, date: NaiveDate) -> Option<TaxRate> {
         let n = self.0.partition_point(|e| e.effective_from <= date);
         n.checked_sub(1).and_then(|i| self.0.get(i)).map(|e| e.rate)

@@ -148,6 +148,10 @@ struct Row {
     date_to: NaiveDate,
 }
 
+/// From how many trips a plan copies the trips' ids in rank order (see
+/// `plan_tolls`): beyond what the caches hold anyway.
+const UNSHARED_IDS_FROM: usize = 16_384;
+
 /// One segment, placed in its group (seller × document × rate, kept
 /// apart): `key` orders it within the group by trip rank (the top 32
 /// bits), item (8 bits) and position in the trip (24 bits).
@@ -480,9 +484,19 @@ fn plan_tolls(
             })
         })
         .collect();
+    // Lines clone their trip's id, which touches the id's memory; in a
+    // large plan the ids are copied in rank order, so that the lines (made
+    // in rank order) touch them in order rather than at random.
+    let copy_ids = loaded.len() > UNSHARED_IDS_FROM;
     let rows: Vec<Row> = order
         .iter()
         .filter_map(|i| by_source.get_mut(*i as usize).and_then(Option::take))
+        .map(|mut row| {
+            if copy_ids {
+                row.id = row.id.unshared();
+            }
+            row
+        })
         .collect();
     drop(by_source);
 
