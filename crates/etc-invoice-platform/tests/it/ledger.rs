@@ -1025,25 +1025,17 @@ fn a_value_payload_is_kept_in_memory_and_written_as_json_by_sqlite() {
         payload: Payload::json(Resume { n: 7 }),
         ..entry(1, &["T1"])
     };
+    // The payload application 1 was stored with.
+    let stored = |l: &dyn Ledger| l.application(app_id(1)).unwrap().unwrap().entry.payload;
     let memory = MemoryLedger::new();
     memory.reserve(&e).unwrap();
-    let kept = memory
-        .application(app_id(1))
-        .unwrap()
-        .unwrap()
-        .entry
-        .payload;
+    let kept = stored(&memory);
     assert_eq!(kept.value::<Resume>().map(|r| r.n), Some(7));
     assert_eq!(format!("{kept:?}"), "<value>");
 
     let sqlite = SqliteLedger::open_in_memory().unwrap();
     sqlite.reserve(&e).unwrap();
-    let read = sqlite
-        .application(app_id(1))
-        .unwrap()
-        .unwrap()
-        .entry
-        .payload;
+    let read = stored(&sqlite);
     assert_eq!(read.as_text(), Some(r#"{"n":7}"#));
     assert!(read.value::<Resume>().is_none());
     assert_eq!(read, kept, "payloads are equal when their text is");
