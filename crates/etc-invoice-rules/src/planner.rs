@@ -500,58 +500,13 @@ fn plan_tolls(
         .collect();
     drop(by_source);
 
-    // Place every charged segment in its group (seller × document × rate),
-    // in the source's order, which is most likely its order in memory.
-    let segment_count: usize = loaded.iter().map(|t| t.segments.len()).sum();
-    let mut placed: Vec<(u32, Piece)> = Vec::with_capacity(segment_count);
-    let mut sellers: Interner<&Operator> = Interner::new();
-    let mut rates: Interner<Option<TaxRate>> = Interner::new();
-    let mut items: Interner<&str> = Interner::new();
-    let mut groups: Interner<u64> = Interner::new();
-    let mut cached: Option<((Province, NaiveDate), &RuleSet)> = None;
-    for (trip, rank) in loaded.iter().zip(&rank_of) {
-        let t = u64::from(*rank) << TRIP_SHIFT;
-        for (k, seg) in (0_u64..).zip(trip.segments) {
-            let fen = seg.charged().to_fen();
-            if fen == 0 {
-                continue;
-            }
-            let at = (seg.province(), trip.date_to);
-            let set = match cached {
-                Some((c, set)) if c == at => set,
-                _ => {
-                    let set = rules(book, at.0, at.1)?;
-                    cached = Some((at, set));
-                    set
-                }
-            };
-            let (doc, rate) = set
-                .document_for(
-                    seg.funding(),
-                    seg.tax_method(),
-                    seg.road_kind(),
-                    seg.construction_start(),
-                    trip.date_to,
-                )
-                .map_err(|source| PlanError::Rules {
-                    province: at.0,
-                    date: at.1,
-                    source,
-                })?;
-            let item = match doc {
-                DocumentKind::FiscalEBill => FISCAL_EBILL_ITEM,
-                DocumentKind::VatInvoice | DocumentKind::NonTaxableInvoice => {
-                    set.documents.item_name.as_str()
-                }
-            };
-            let rate = if doc.is_taxable() { rate } else { None };
-            let group = groups.id((u64::from(sellers.id(seg.operator())) << 32)
-                | (u64::from(doc_rank(doc)) << 24)
-                | u64::from(rates.id(rate)));
-            let key = t | (u64::from(items.id(item)) << ITEM_SHIFT) | k;
-            placed.push((group, Piece { key, fen }));
-        }
-    }
+    let Placement {
+        placed,
+        sellers,
+        rates,
+        items,
+        groups,
+    } = place(&loaded, &rank_of, book)?;
     if rates.values.len() >= 1 << 24 || items.values.len() >= 1 << ITEM_BITS {
         return Err(PlanError::Overflow);
     }
@@ -725,6 +680,82 @@ fn plan_tolls(
         }
     }
     finish(application, drafts, summaries)
+}
+
+/// The charged segments, each placed in its group, and what the groups
+/// are made of (first-seen ids of sellers, rates, items and groups).
+struct Placement<'r> {
+    placed: Vec<(u32, Piece)>,
+    sellers: Interner<&'r Operator>,
+    rates: Interner<Option<TaxRate>>,
+    items: Interner<&'r str>,
+    groups: Interner<u64>,
+}
+
+/// Places every charged segment in its group (seller × document × rate),
+/// in the source's order, which is most likely its order in memory.
+fn place<'r>(
+    loaded: &[Trip<'r>],
+    rank_of: &[u32],
+    book: &'r RuleBook,
+) -> Result<Placement<'r>, PlanError> {
+    let segment_count: usize = loaded.iter().map(|t| t.segments.len()).sum();
+    let mut placed: Vec<(u32, Piece)> = Vec::with_capacity(segment_count);
+    let mut sellers: Interner<&Operator> = Interner::new();
+    let mut rates: Interner<Option<TaxRate>> = Interner::new();
+    let mut items: Interner<&str> = Interner::new();
+    let mut groups: Interner<u64> = Interner::new();
+    let mut cached: Option<((Province, NaiveDate), &RuleSet)> = None;
+    for (trip, rank) in loaded.iter().zip(rank_of) {
+        let t = u64::from(*rank) << TRIP_SHIFT;
+        for (k, seg) in (0_u64..).zip(trip.segments) {
+            let fen = seg.charged().to_fen();
+            if fen == 0 {
+                continue;
+            }
+            let at = (seg.province(), trip.date_to);
+            let set = match cached {
+                Some((c, set)) if c == at => set,
+                _ => {
+                    let set = rules(book, at.0, at.1)?;
+                    cached = Some((at, set));
+                    set
+                }
+            };
+            let (doc, rate) = set
+                .document_for(
+                    seg.funding(),
+                    seg.tax_method(),
+                    seg.road_kind(),
+                    seg.construction_start(),
+                    trip.date_to,
+                )
+                .map_err(|source| PlanError::Rules {
+                    province: at.0,
+                    date: at.1,
+                    source,
+                })?;
+            let item = match doc {
+                DocumentKind::FiscalEBill => FISCAL_EBILL_ITEM,
+                DocumentKind::VatInvoice | DocumentKind::NonTaxableInvoice => {
+                    set.documents.item_name.as_str()
+                }
+            };
+            let rate = if doc.is_taxable() { rate } else { None };
+            let group = groups.id((u64::from(sellers.id(seg.operator())) << 32)
+                | (u64::from(doc_rank(doc)) << 24)
+                | u64::from(rates.id(rate)));
+            let key = t | (u64::from(items.id(item)) << ITEM_SHIFT) | k;
+            placed.push((group, Piece { key, fen }));
+        }
+    }
+    Ok(Placement {
+        placed,
+        sellers,
+        rates,
+        items,
+        groups,
+    })
 }
 
 /// What the drafts of one group (seller × document × rate) share, worked
