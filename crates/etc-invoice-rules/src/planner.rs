@@ -833,27 +833,27 @@ impl DraftBuilder {
                 .try_fold(0_i64, |sum, p| sum.checked_add(p.fen))
                 .ok_or_else(overflow)?;
             let gross_money = money(i128::from(gross))?;
-            let (net, tax) = match (template.rate, template.fraction) {
+            let (net, tax) = match (&template.rate, &template.fraction) {
                 (Some(_), Some((f, _, _))) => {
                     // The integer path of `split_gross`.
                     let net = f.net_fen(gross);
                     (net, gross - net)
                 }
                 (Some(r), None) => {
-                    let s = split_gross(gross_money, r);
+                    let s = split_gross(gross_money, *r);
                     (s.net.to_fen(), s.tax.to_fen())
                 }
                 (None, _) => (gross, 0),
             };
             let mut deviation = 0;
             let mut over_tolerance = false;
-            if let Some((f, line_tolerance, invoice_tolerance)) = template.fraction {
+            if let Some((f, line_tolerance, invoice_tolerance)) = &template.fraction {
                 deviation = f.deviation_units(net, tax);
-                if deviation.abs() > line_tolerance {
+                if deviation.abs() > *line_tolerance {
                     return Err(PlanError::LineTolerance(TransactionId::clone(&row.id)));
                 }
-                let so_far = open.map_or(0, |(_, _, d)| d);
-                over_tolerance = (so_far + deviation).abs() > invoice_tolerance;
+                let so_far = open.as_ref().map_or(0, |(_, _, d)| *d);
+                over_tolerance = (so_far + deviation).abs() > *invoice_tolerance;
             }
             let full = self
                 .drafts
