@@ -462,27 +462,30 @@ impl State {
         None
     }
 
-    /// Looks up an idempotency key: `Ok(Some)` to replay, `Ok(None)` for a
-    /// new key, `Err` for a key reused with another request.
-    fn replay(
+    /// Looks up an idempotency key: `Ok(Some)` with the stored result to
+    /// replay (what `pick` takes from it), `Ok(None)` for a new key, `Err`
+    /// for a key reused with another request (or, which storing both
+    /// together rules out, a stored result of another operation).
+    fn replay<T>(
         &mut self,
         applicant: &str,
         key: &IdempotencyKey,
         same: impl FnOnce(&Request) -> bool,
-    ) -> Result<Option<Stored>, PlatformError> {
-        match self.keys.get(applicant).and_then(|keys| keys.get(key)) {
-            None => Ok(None),
-            Some(entry) if same(&entry.request) => {
-                self.stats.replays += 1;
-                Ok(Some(entry.stored.clone()))
-            }
-            Some(_) => {
-                self.stats.key_conflicts += 1;
-                Err(PlatformError::KeyReused {
-                    key: key.as_str().chars().take(64).collect(),
-                })
-            }
+        pick: impl FnOnce(&Stored) -> Option<T>,
+    ) -> Result<Option<T>, PlatformError> {
+        let Some(entry) = self.keys.get(applicant).and_then(|keys| keys.get(key)) else {
+            return Ok(None);
+        };
+        if same(&entry.request)
+            && let Some(result) = pick(&entry.stored)
+        {
+            self.stats.replays += 1;
+            return Ok(Some(result));
         }
+        self.stats.key_conflicts += 1;
+        Err(PlatformError::KeyReused {
+            key: key.as_str().chars().take(64).collect(),
+        })
     }
 
     fn store(&mut self, applicant: &str, key: &IdempotencyKey, request: Request, stored: Stored) {
@@ -653,13 +656,12 @@ impl State {
         // The same shared request is the same request; another one is
         // compared field by field.
         let same = |r: &Request| matches!(r, Request::Submit(first) if Arc::ptr_eq(first, request) || **first == **request);
-        if let Some(stored) = self.replay(&request.applicant, key, same)? {
-            return match stored {
-                Stored::Submission(s) => Ok(s),
-                Stored::Reversal(_) | Stored::Reissue(_) => Err(PlatformError::KeyReused {
-                    key: key.as_str().to_owned(),
-                }),
-            };
+        let stored = |s: &Stored| match s {
+            Stored::Submission(s) => Some(s.clone()),
+            Stored::Reversal(_) | Stored::Reissue(_) => None,
+        };
+        if let Some(submission) = self.replay(&request.applicant, key, same, stored)? {
+            return Ok(submission);
         }
         let province = check_submit(request)?;
 
@@ -957,13 +959,12 @@ impl State {
         now: CstDateTime,
     ) -> Result<Reversal, PlatformError> {
         let same = |r: &Request| matches!(r, Request::RedReverse(first) if first == request);
-        if let Some(stored) = self.replay(&request.applicant, key, same)? {
-            return match stored {
-                Stored::Reversal(r) => Ok(*r),
-                Stored::Submission(_) | Stored::Reissue(_) => Err(PlatformError::KeyReused {
-                    key: key.as_str().to_owned(),
-                }),
-            };
+        let stored = |s: &Stored| match s {
+            Stored::Reversal(r) => Some(Reversal::clone(r)),
+            Stored::Submission(_) | Stored::Reissue(_) => None,
+        };
+        if let Some(reversal) = self.replay(&request.applicant, key, same, stored)? {
+            return Ok(reversal);
         }
         let blue = self.standing_blue(&request.applicant, &request.invoice, now)?;
         let today = now.date();
@@ -1004,13 +1005,12 @@ impl State {
         now: CstDateTime,
     ) -> Result<Reissue, PlatformError> {
         let same = |r: &Request| matches!(r, Request::Reissue(first) if first == request);
-        if let Some(stored) = self.replay(&request.applicant, key, same)? {
-            return match stored {
-                Stored::Reissue(r) => Ok(*r),
-                Stored::Submission(_) | Stored::Reversal(_) => Err(PlatformError::KeyReused {
-                    key: key.as_str().to_owned(),
-                }),
-            };
+        let stored = |s: &Stored| match s {
+            Stored::Reissue(r) => Some(Reissue::clone(r)),
+            Stored::Submission(_) | Stored::Reversal(_) => None,
+        };
+        if let Some(reissue) = self.replay(&request.applicant, key, same, stored)? {
+            return Ok(reissue);
         }
         let old = self.standing_blue(&request.applicant, &request.invoice, now)?;
         let rules = rules_on(&self.config.rules, old.province, now.date())?;
