@@ -393,28 +393,43 @@ fn date_order(trips: &[Trip<'_>]) -> Vec<u32> {
         return order;
     }
     let slot = |t: &Trip<'_>| usize::try_from(day(t) - lo).unwrap_or(0);
-    let mut start = vec![0_usize; span + 2];
-    for t in trips {
-        if let Some(c) = start.get_mut(slot(t) + 1) {
+    counting_sort(trips, span + 1, slot, |i, _| index(i), 0).0
+}
+
+/// A stable counting sort of `items` into `buckets` buckets by `bucket_of`
+/// (below `buckets`), each item turned into its output by `out` (given its
+/// position too). Returns the outputs and where each bucket starts, with
+/// the end as the last entry: bucket `b` is `starts[b]..starts[b + 1]`.
+fn counting_sort<T, U: Copy>(
+    items: &[T],
+    buckets: usize,
+    bucket_of: impl Fn(&T) -> usize,
+    out: impl Fn(usize, &T) -> U,
+    fill: U,
+) -> (Vec<U>, Vec<usize>) {
+    let mut starts = vec![0_usize; buckets + 1];
+    for item in items {
+        if let Some(c) = starts.get_mut(bucket_of(item) + 1) {
             *c += 1;
         }
     }
-    for i in 1..start.len() {
-        let before = start.get(i - 1).copied().unwrap_or(0);
-        if let Some(c) = start.get_mut(i) {
+    for i in 1..starts.len() {
+        let before = starts.get(i - 1).copied().unwrap_or(0);
+        if let Some(c) = starts.get_mut(i) {
             *c += before;
         }
     }
-    let mut order = vec![0_u32; trips.len()];
-    for (i, t) in trips.iter().enumerate() {
-        if let Some(pos) = start.get_mut(slot(t))
-            && let Some(cell) = order.get_mut(*pos)
+    let mut next = starts.clone();
+    let mut sorted = vec![fill; items.len()];
+    for (i, item) in items.iter().enumerate() {
+        if let Some(at) = next.get_mut(bucket_of(item))
+            && let Some(cell) = sorted.get_mut(*at)
         {
-            *cell = index(i);
-            *pos += 1;
+            *cell = out(i, item);
+            *at += 1;
         }
     }
-    order
+    (sorted, starts)
 }
 
 /// The length of the run at the start of `items` that `same` holds for:
@@ -529,8 +544,6 @@ fn plan_tolls(
             let rate_id = (g & 0x00ff_ffff) as usize;
             let rate = rates.values.get(rate_id).copied().flatten();
             Template {
-                seller_rank: seller_rank.get(seller).copied().unwrap_or(u32::MAX),
-                rate_rank: rate_rank.get(rate_id).copied().unwrap_or(u32::MAX),
                 seller: shared_sellers.get(seller),
                 document: doc_of_rank(((g >> 24) & 0xff) as u32),
                 rate,
@@ -546,9 +559,11 @@ fn plan_tolls(
         .collect();
     let mut group_order: Vec<usize> = (0..templates.len()).collect();
     group_order.sort_by_key(|g| {
-        templates
-            .get(*g)
-            .map(|t| (t.seller_rank, doc_rank(t.document), t.rate_rank))
+        groups.values.get(*g).map(|g| {
+            let seller = seller_rank.get((g >> 32) as usize);
+            let rate = rate_rank.get((g & 0x00ff_ffff) as usize);
+            (seller, (g >> 24) & 0xff, rate)
+        })
     });
 
     // A counting sort by group (in the plan's order), item ids replaced by
@@ -560,37 +575,23 @@ fn plan_tolls(
             *s = slot;
         }
     }
-    let mut starts = vec![0_usize; templates.len() + 1];
-    for (g, _) in &placed {
-        if let Some(slot) = slot_of.get(*g as usize)
-            && let Some(c) = starts.get_mut(slot + 1)
-        {
-            *c += 1;
-        }
-    }
-    for i in 1..starts.len() {
-        let before = starts.get(i - 1).copied().unwrap_or(0);
-        if let Some(c) = starts.get_mut(i) {
-            *c += before;
-        }
-    }
-    let bounds = starts.clone();
     let remap_items = item_rank.iter().enumerate().any(|(i, r)| *r as usize != i);
-    let mut pieces = vec![Piece { key: 0, fen: 0 }; placed.len()];
-    for (g, mut piece) in placed {
-        if remap_items {
-            let item = item_of_key(piece.key);
-            let rank = u64::from(item_rank.get(item).copied().unwrap_or(0));
-            piece.key = (piece.key & !(ITEM_MASK << ITEM_SHIFT)) | (rank << ITEM_SHIFT);
-        }
-        if let Some(slot) = slot_of.get(g as usize)
-            && let Some(at) = starts.get_mut(*slot)
-            && let Some(cell) = pieces.get_mut(*at)
-        {
-            *cell = piece;
-            *at += 1;
-        }
-    }
+    let (mut pieces, bounds) = counting_sort(
+        &placed,
+        templates.len(),
+        |(g, _)| slot_of.get(*g as usize).copied().unwrap_or(0),
+        |_, (_, piece)| {
+            let mut piece = *piece;
+            if remap_items {
+                let item = item_of_key(piece.key);
+                let rank = u64::from(item_rank.get(item).copied().unwrap_or(0));
+                piece.key = (piece.key & !(ITEM_MASK << ITEM_SHIFT)) | (rank << ITEM_SHIFT);
+            }
+            piece
+        },
+        Piece { key: 0, fen: 0 },
+    );
+    drop(placed);
 
     // Walk each group: runs of one trip are drafts in per-trip mode, the
     // whole group in monthly mode; runs of (trip, item) are lines.
@@ -761,8 +762,6 @@ fn place<'r>(
 /// What the drafts of one group (seller × document × rate) share, worked
 /// out once for the group.
 struct Template<'s> {
-    seller_rank: u32,
-    rate_rank: u32,
     seller: Option<&'s Arc<Operator>>,
     document: DocumentKind,
     rate: Option<TaxRate>,
