@@ -172,8 +172,10 @@ const fn ascii_table(id: bool) -> [bool; 256] {
     let mut table = [false; 256];
     let mut c = 0_u8;
     while c < 128 {
+        // For ASCII, `is_control` is `is_ascii_control` (which, unlike it,
+        // can run here).
         table[c as usize] = if id {
-            c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':')
+            is_id_char(c as char)
         } else {
             !c.is_ascii_control()
         };
@@ -187,7 +189,7 @@ const ID_ASCII: [bool; 256] = ascii_table(true);
 /// The ASCII characters of a name: any but control characters.
 const NAME_ASCII: [bool; 256] = ascii_table(false);
 
-fn is_id_char(c: char) -> bool {
+const fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')
 }
 
