@@ -261,7 +261,7 @@ pub use context::{
 pub use etc_invoice_order::TaxRate;
 pub use finding::{Finding, FindingCode, MAX_ECHO_CHARS, Severity, UnknownCodeError};
 pub use plan::{
-    Buyer, InvoiceDraft, InvoiceLine, InvoicePlan, PlanTotals, SegmentRef, Segments,
+    Buyer, InlineVec, InvoiceDraft, InvoiceLine, InvoicePlan, PlanTotals, SegmentRef, Segments,
     SummarySheetDraft,
 };
 pub use planner::{FISCAL_EBILL_ITEM, PlanError, TOP_UP_ITEM, plan_invoices};

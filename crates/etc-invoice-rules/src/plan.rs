@@ -14,6 +14,7 @@ use etc_invoice_order::{
     TransactionId,
 };
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use uuid::Uuid;
 
 /// Points at one toll segment: a passage's (or recovery's) id and the
@@ -180,6 +181,141 @@ impl<'de> Deserialize<'de> for Segments {
     }
 }
 
+/// A list that holds up to `N` items in place and moves to the heap
+/// beyond: the lines of a draft (most per-trip drafts have one) and the
+/// lists of a summary sheet (a trip's sheet names one transaction and a
+/// few drafts), so that a plan of many small documents does not allocate
+/// for each.
+///
+/// Reads as a slice (`Deref<Target = [T]>`); serialised as a JSON array.
+///
+/// ```
+/// use etc_invoice_rules::InlineVec;
+///
+/// let mut v: InlineVec<u32, 2> = [1, 2].into_iter().collect();
+/// v.push(3);
+/// assert_eq!(*v, [1, 2, 3]);
+/// assert_eq!(serde_json::to_string(&v)?, "[1,2,3]");
+/// assert_eq!(serde_json::from_str::<InlineVec<u32, 2>>("[4]")?.len(), 1);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InlineVec<T, const N: usize>(SmallVec<[T; N]>);
+
+impl<T, const N: usize> InlineVec<T, N> {
+    /// An empty list.
+    pub fn new() -> Self {
+        InlineVec(SmallVec::new())
+    }
+
+    /// An empty list with room for `capacity` items (in place up to `N`).
+    pub fn with_capacity(capacity: usize) -> Self {
+        InlineVec(SmallVec::with_capacity(capacity))
+    }
+
+    /// Adds an item at the end.
+    #[inline]
+    pub fn push(&mut self, item: T) {
+        self.0.push(item);
+    }
+
+    /// The items as a slice.
+    #[inline]
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+
+    /// The items as a `Vec` (allocates when they are held in place).
+    pub fn into_vec(self) -> Vec<T> {
+        self.0.into_vec()
+    }
+}
+
+impl<T, const N: usize> Default for InlineVec<T, N> {
+    fn default() -> Self {
+        InlineVec::new()
+    }
+}
+
+impl<T, const N: usize> std::ops::Deref for InlineVec<T, N> {
+    type Target = [T];
+
+    #[inline]
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<T, const N: usize> std::ops::DerefMut for InlineVec<T, N> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.0
+    }
+}
+
+impl<T: std::fmt::Debug, const N: usize> std::fmt::Debug for InlineVec<T, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T, const N: usize> FromIterator<T> for InlineVec<T, N> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        InlineVec(iter.into_iter().collect())
+    }
+}
+
+impl<T, const N: usize> Extend<T> for InlineVec<T, N> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        self.0.extend(iter);
+    }
+}
+
+impl<T, const N: usize> From<Vec<T>> for InlineVec<T, N> {
+    fn from(v: Vec<T>) -> Self {
+        InlineVec(SmallVec::from_vec(v))
+    }
+}
+
+impl<T: Clone, const N: usize> From<&[T]> for InlineVec<T, N> {
+    fn from(v: &[T]) -> Self {
+        v.iter().cloned().collect()
+    }
+}
+
+impl<'a, T, const N: usize> IntoIterator for &'a InlineVec<T, N> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T: PartialEq, const N: usize> PartialEq<[T]> for InlineVec<T, N> {
+    fn eq(&self, other: &[T]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<T: PartialEq, const N: usize, const M: usize> PartialEq<[T; M]> for InlineVec<T, N> {
+    fn eq(&self, other: &[T; M]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<T: Serialize, const N: usize> Serialize for InlineVec<T, N> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(s)
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const N: usize> Deserialize<'de> for InlineVec<T, N> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<T>::deserialize(d).map(InlineVec::from)
+    }
+}
+
 /// The buyer as printed on the invoice (from the application's title).
 ///
 /// A personal title gives only the name; an enterprise title the name, its
@@ -290,8 +426,8 @@ pub struct InvoiceDraft {
     pub part: u32,
     /// How many parts the draft was split into.
     pub parts: u32,
-    /// The lines.
-    pub lines: Vec<InvoiceLine>,
+    /// The lines (one held in place: most per-trip drafts have one).
+    pub lines: InlineVec<InvoiceLine, 1>,
     /// Σ line net.
     pub total_net: Money,
     /// Σ line tax.
@@ -308,10 +444,11 @@ pub struct SummarySheetDraft {
     /// The trip, in per-trip mode; `None` for a monthly sheet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trip: Option<TransactionId>,
-    /// The transactions it covers (sorted).
-    pub transactions: Vec<TransactionId>,
-    /// The drafts it binds, by index (sorted).
-    pub invoices: Vec<u32>,
+    /// The transactions it covers (sorted; a trip's sheet holds its one
+    /// in place).
+    pub transactions: InlineVec<TransactionId, 1>,
+    /// The drafts it binds, by index (sorted; up to four in place).
+    pub invoices: InlineVec<u32, 4>,
     /// Σ gross of the transactions' segments.
     pub total_gross: Money,
 }

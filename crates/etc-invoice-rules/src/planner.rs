@@ -15,7 +15,8 @@ use etc_invoice_province::{MergeMode, RuleBook, RuleBookError, RuleSet};
 use crate::application::ApplicationKind;
 use crate::context::{IdHash, TransactionSource};
 use crate::plan::{
-    Buyer, InvoiceDraft, InvoiceLine, InvoicePlan, PlanTotals, Segments, SummarySheetDraft,
+    Buyer, InlineVec, InvoiceDraft, InvoiceLine, InvoicePlan, PlanTotals, Segments,
+    SummarySheetDraft,
 };
 use crate::report::ValidatedApplication;
 use crate::split::{INVOICE_TOLERANCE_FEN, LINE_TOLERANCE_FEN, RateFraction, split_gross};
@@ -217,7 +218,7 @@ impl QuickEq for &Operator {
     }
 }
 
-impl<T: Ord + QuickEq + std::hash::Hash> Interner<T> {
+impl<T: QuickEq + std::hash::Hash> Interner<T> {
     const SCAN: usize = 16;
 
     fn new() -> Self {
@@ -257,7 +258,9 @@ impl<T: Ord + QuickEq + std::hash::Hash> Interner<T> {
         self.last = Some((v, id));
         id
     }
+}
 
+impl<T: Ord + Copy> Interner<T> {
     /// `rank[id]` is the position of value `id` in sorted order; and the
     /// values in sorted order.
     fn ranks(&self) -> (Vec<u32>, Vec<T>) {
@@ -468,14 +471,8 @@ fn plan_tolls(
         .collect::<Result<_, _>>()?;
     // … and by rank: date, then id (the ids are sorted, and `load` checked
     // that the records answer to them, so a stable order by date is
-    // enough). `rank_of` maps back.
+    // enough).
     let order = date_order(&loaded);
-    let mut rank_of = vec![0_u32; loaded.len()];
-    for (rank, i) in order.iter().enumerate() {
-        if let Some(r) = rank_of.get_mut(*i as usize) {
-            *r = u32::try_from(rank).unwrap_or(u32::MAX);
-        }
-    }
     let per_trip = application.merge_mode() == MergeMode::PerTrip;
     if loaded.len() > 1 << 32 || loaded.iter().any(|t| t.segments.len() >= 1 << SEG_BITS) {
         // Far beyond any real application; refuse rather than mis-sort.
@@ -517,11 +514,31 @@ fn plan_tolls(
 
     let Placement {
         placed,
+        group_of,
+        item_of,
         sellers,
         rates,
         items,
         groups,
-    } = place(&loaded, &rank_of, book)?;
+    } = if copy_ids {
+        // A large plan visits the records in memory order (`rank_of` maps
+        // them to their ranks), and sorts its groups after.
+        let mut rank_of = vec![0_u32; loaded.len()];
+        for (rank, i) in (0_u32..).zip(&order) {
+            if let Some(r) = rank_of.get_mut(*i as usize) {
+                *r = rank;
+            }
+        }
+        place(loaded.iter().zip(rank_of), book)?
+    } else {
+        // A small one (in the caches anyway) in rank order: each group
+        // then comes out of the counting sort in order already.
+        let by_rank = order.iter().zip(0_u32..);
+        place(
+            by_rank.filter_map(|(i, rank)| Some((loaded.get(*i as usize)?, rank))),
+            book,
+        )?
+    };
     if rates.values.len() >= 1 << 24 || items.values.len() >= 1 << ITEM_BITS {
         return Err(PlanError::Overflow);
     }
@@ -575,19 +592,22 @@ fn plan_tolls(
             *s = slot;
         }
     }
-    let remap_items = item_rank.iter().enumerate().any(|(i, r)| *r as usize != i);
+    // Per class: its group's slot, and its item's rank in key position.
+    let class_slot: Vec<usize> = group_of
+        .iter()
+        .map(|g| slot_of.get(*g as usize).copied().unwrap_or(0))
+        .collect();
+    let class_item: Vec<u64> = item_of
+        .iter()
+        .map(|i| u64::from(item_rank.get(*i as usize).copied().unwrap_or(0)) << ITEM_SHIFT)
+        .collect();
     let (mut pieces, bounds) = counting_sort(
         &placed,
         templates.len(),
-        |(g, _)| slot_of.get(*g as usize).copied().unwrap_or(0),
-        |_, (_, piece)| {
-            let mut piece = *piece;
-            if remap_items {
-                let item = item_of_key(piece.key);
-                let rank = u64::from(item_rank.get(item).copied().unwrap_or(0));
-                piece.key = (piece.key & !(ITEM_MASK << ITEM_SHIFT)) | (rank << ITEM_SHIFT);
-            }
-            piece
+        |(c, _)| class_slot.get(*c as usize).copied().unwrap_or(0),
+        |_, (c, piece)| Piece {
+            key: piece.key | class_item.get(*c as usize).copied().unwrap_or(0),
+            fen: piece.fen,
         },
         Piece { key: 0, fen: 0 },
     );
@@ -606,7 +626,9 @@ fn plan_tolls(
         if let [start, end] = w
             && let Some(group) = pieces.get_mut(*start..*end)
         {
-            group.sort_unstable_by_key(|p| p.key);
+            if !group.is_sorted_by_key(|p| p.key) {
+                group.sort_unstable_by_key(|p| p.key);
+            }
             runs += if per_trip {
                 1 + group
                     .windows(2)
@@ -653,25 +675,31 @@ fn plan_tolls(
     if app_rules.documents.summary_sheet && !drafts.is_empty() {
         if per_trip {
             summaries.reserve(rows.len());
-            let mut pairs = trip_invoices;
-            pairs.sort_unstable();
-            let mut pairs = pairs.as_slice();
-            for (t, (trip, gross)) in rows.iter().zip(trip_gross).enumerate() {
-                let n = run_len(pairs, |(p, _)| *p as usize == t);
-                let (mine, rest) = pairs.split_at(n);
-                pairs = rest;
+            // The drafts by trip, each trip's in the drafts' order.
+            let (invoices, starts) = counting_sort(
+                &trip_invoices,
+                rows.len(),
+                |(t, _)| *t as usize,
+                |_, (_, i)| *i,
+                0,
+            );
+            for ((trip, gross), bounds) in rows.iter().zip(trip_gross).zip(starts.windows(2)) {
+                let mine = match bounds {
+                    [start, end] => invoices.get(*start..*end).unwrap_or_default(),
+                    _ => &[],
+                };
                 if mine.is_empty() {
                     continue;
                 }
                 summaries.push(SummarySheetDraft {
                     trip: Some(TransactionId::clone(&trip.id)),
-                    transactions: vec![TransactionId::clone(&trip.id)],
-                    invoices: mine.iter().map(|(_, i)| *i).collect(),
+                    transactions: InlineVec::from_iter([TransactionId::clone(&trip.id)]),
+                    invoices: InlineVec::from(mine),
                     total_gross: money(i128::from(gross))?,
                 });
             }
         } else {
-            let transactions = application.transactions().to_vec();
+            let transactions = InlineVec::from(application.transactions());
             summaries.push(SummarySheetDraft {
                 trip: None,
                 transactions,
@@ -683,32 +711,55 @@ fn plan_tolls(
     finish(application, drafts, summaries)
 }
 
-/// The charged segments, each placed in its group, and what the groups
-/// are made of (first-seen ids of sellers, rates, items and groups).
+/// What a segment is invoiced as: its seller, document, rate and item.
+/// Segments of one class go to one group (seller × document × rate) and,
+/// within a trip, to one line.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Class<'r> {
+    seller: &'r Operator,
+    document: DocumentKind,
+    rate: Option<TaxRate>,
+    item: &'r str,
+}
+
+impl QuickEq for Class<'_> {
+    /// The cheap fields first; the seller last.
+    #[inline]
+    fn quick_eq(self, other: Self) -> bool {
+        self.document == other.document
+            && self.rate.quick_eq(other.rate)
+            && self.item.quick_eq(other.item)
+            && self.seller.quick_eq(other.seller)
+    }
+}
+
+/// The charged segments, each placed in its class (`placed`: the class,
+/// and the piece without its item), and the classes' groups and items.
 struct Placement<'r> {
     placed: Vec<(u32, Piece)>,
+    /// Per class: its group.
+    group_of: Vec<u32>,
+    /// Per class: its item.
+    item_of: Vec<u32>,
     sellers: Interner<&'r Operator>,
     rates: Interner<Option<TaxRate>>,
     items: Interner<&'r str>,
     groups: Interner<u64>,
 }
 
-/// Places every charged segment in its group (seller × document × rate),
-/// in the source's order, which is most likely its order in memory.
-fn place<'r>(
-    loaded: &[Trip<'r>],
-    rank_of: &[u32],
+/// Places every charged segment of `trips` (each with its rank) in its
+/// class, in the order given; then the classes (a few) in their groups
+/// (seller × document × rate).
+fn place<'a, 'r: 'a>(
+    trips: impl Iterator<Item = (&'a Trip<'r>, u32)> + Clone,
     book: &'r RuleBook,
 ) -> Result<Placement<'r>, PlanError> {
-    let segment_count: usize = loaded.iter().map(|t| t.segments.len()).sum();
+    let segment_count: usize = trips.clone().map(|(t, _)| t.segments.len()).sum();
     let mut placed: Vec<(u32, Piece)> = Vec::with_capacity(segment_count);
-    let mut sellers: Interner<&Operator> = Interner::new();
-    let mut rates: Interner<Option<TaxRate>> = Interner::new();
-    let mut items: Interner<&str> = Interner::new();
-    let mut groups: Interner<u64> = Interner::new();
+    let mut classes: Interner<Class<'r>> = Interner::new();
     let mut cached: Option<((Province, NaiveDate), &RuleSet)> = None;
-    for (trip, rank) in loaded.iter().zip(rank_of) {
-        let t = u64::from(*rank) << TRIP_SHIFT;
+    for (trip, rank) in trips {
+        let t = u64::from(rank) << TRIP_SHIFT;
         for (k, seg) in (0_u64..).zip(trip.segments) {
             let fen = seg.charged().to_fen();
             if fen == 0 {
@@ -723,7 +774,7 @@ fn place<'r>(
                     set
                 }
             };
-            let (doc, rate) = set
+            let (document, rate) = set
                 .document_for(
                     seg.funding(),
                     seg.tax_method(),
@@ -736,22 +787,37 @@ fn place<'r>(
                     date: at.1,
                     source,
                 })?;
-            let item = match doc {
+            let item = match document {
                 DocumentKind::FiscalEBill => FISCAL_EBILL_ITEM,
                 DocumentKind::VatInvoice | DocumentKind::NonTaxableInvoice => {
                     set.documents.item_name.as_str()
                 }
             };
-            let rate = if doc.is_taxable() { rate } else { None };
-            let group = groups.id((u64::from(sellers.id(seg.operator())) << 32)
-                | (u64::from(doc_rank(doc)) << 24)
-                | u64::from(rates.id(rate)));
-            let key = t | (u64::from(items.id(item)) << ITEM_SHIFT) | k;
-            placed.push((group, Piece { key, fen }));
+            let class = classes.id(Class {
+                seller: seg.operator(),
+                document,
+                rate: if document.is_taxable() { rate } else { None },
+                item,
+            });
+            placed.push((class, Piece { key: t | k, fen }));
         }
+    }
+    let mut sellers: Interner<&Operator> = Interner::new();
+    let mut rates: Interner<Option<TaxRate>> = Interner::new();
+    let mut items: Interner<&str> = Interner::new();
+    let mut groups: Interner<u64> = Interner::new();
+    let mut group_of = Vec::with_capacity(classes.values.len());
+    let mut item_of = Vec::with_capacity(classes.values.len());
+    for c in &classes.values {
+        group_of.push(groups.id((u64::from(sellers.id(c.seller)) << 32)
+            | (u64::from(doc_rank(c.document)) << 24)
+            | u64::from(rates.id(c.rate))));
+        item_of.push(items.id(c.item));
     }
     Ok(Placement {
         placed,
+        group_of,
+        item_of,
         sellers,
         rates,
         items,
@@ -937,7 +1003,7 @@ impl DraftBuilder {
             trip,
             part: 1,
             parts: 1,
-            lines: Vec::with_capacity(capacity),
+            lines: InlineVec::with_capacity(capacity),
             total_net: Money::ZERO,
             total_tax: Money::ZERO,
             total_gross: Money::ZERO,
@@ -1004,7 +1070,7 @@ fn plan_top_ups(
             trip: None,
             part: 1,
             parts: 1,
-            lines: vec![InvoiceLine {
+            lines: InlineVec::from_iter([InvoiceLine {
                 item_name: Cow::Borrowed(TOP_UP_ITEM),
                 plate: None,
                 vehicle_type: None,
@@ -1016,7 +1082,7 @@ fn plan_top_ups(
                 gross: amount,
                 transaction: t.id().clone(),
                 segments: Segments::new(),
-            }],
+            }]),
             total_net: amount,
             total_tax: Money::ZERO,
             total_gross: amount,

@@ -805,7 +805,7 @@ impl State {
                 number: number.clone(),
                 trip: sheet.trip.clone(),
                 invoices: bound,
-                transactions: sheet.transactions.clone(),
+                transactions: sheet.transactions.to_vec(),
                 gross,
                 issued_at: last,
                 replaces: None,

@@ -78,7 +78,7 @@ fn draft(index: u32, seller: (&str, &str, &str), l: InvoiceLine) -> InvoiceDraft
         total_net: l.net,
         total_tax: l.tax,
         total_gross: l.gross,
-        lines: vec![l],
+        lines: vec![l].into(),
     }
 }
 
@@ -108,8 +108,8 @@ fn request() -> SubmitRequest {
         ],
         summaries: vec![SummarySheetDraft {
             trip: None,
-            transactions: vec!["P1".parse().unwrap()],
-            invoices: vec![0, 1],
+            transactions: vec!["P1".parse().unwrap()].into(),
+            invoices: vec![0, 1].into(),
             total_gross: m("243.29"),
         }],
         totals: PlanTotals {
