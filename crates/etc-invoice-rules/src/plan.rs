@@ -350,9 +350,8 @@ pub struct Buyer {
 ///
 /// Invariant: `net + tax = gross`.
 ///
-/// The transaction id is shared by the lines of one transaction (its clones
-/// share one text), so that a plan of a million segments does not copy it
-/// a million times; the plate is a small inline value.
+/// The transaction id and the plate are small inline values (a long id's
+/// text is shared by its clones), so that a line allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InvoiceLine {

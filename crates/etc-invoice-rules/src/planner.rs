@@ -167,8 +167,11 @@ struct Piece {
 /// over beyond [`Interner::SCAN`].
 struct Interner<T> {
     values: Vec<T>,
+    /// The values' tags ([`QuickEq::tag`]), compared before the values.
+    tags: Vec<u64>,
     map: HashMap<T, u32, IdHash>,
-    last: Option<(T, u32)>,
+    /// The last value found: its tag, the value and its id.
+    last: Option<(u64, T, u32)>,
 }
 
 /// Equality with a cheap first test: references to the same value are
@@ -178,6 +181,13 @@ trait QuickEq: Copy + Eq {
     #[inline]
     fn quick_eq(self, other: Self) -> bool {
         self == other
+    }
+
+    /// A number equal values share (and unequal ones seldom do), cheaper
+    /// to make than comparing the values: a scan compares it first.
+    #[inline]
+    fn tag(self) -> u64 {
+        0
     }
 }
 
@@ -193,12 +203,19 @@ impl QuickEq for Option<TaxRate> {
     }
 }
 
-impl QuickEq for u64 {}
+impl QuickEq for u64 {
+    #[inline]
+    fn tag(self) -> u64 {
+        self
+    }
+}
 
 impl QuickEq for &str {
+    /// The same text at the same address (shared text) is equal without
+    /// comparing the bytes.
     #[inline]
     fn quick_eq(self, other: Self) -> bool {
-        std::ptr::eq(self, other) || self == other
+        self.len() == other.len() && (std::ptr::eq(self, other) || self == other)
     }
 }
 
@@ -208,13 +225,13 @@ impl QuickEq for &Operator {
     #[inline]
     fn quick_eq(self, other: Self) -> bool {
         std::ptr::eq(self, other)
-            || (self.id == other.id
+            || (self.id.as_str().quick_eq(other.id.as_str())
                 && match (self.taxpayer_id.as_uscc(), other.taxpayer_id.as_uscc()) {
                     (Some(a), Some(b)) => a == b,
                     (None, None) => self.taxpayer_id == other.taxpayer_id,
                     _ => false,
                 }
-                && self.name == other.name)
+                && self.name.as_str().quick_eq(other.name.as_str()))
     }
 }
 
@@ -224,6 +241,7 @@ impl<T: QuickEq + std::hash::Hash> Interner<T> {
     fn new() -> Self {
         Interner {
             values: Vec::new(),
+            tags: Vec::new(),
             map: HashMap::default(),
             last: None,
         }
@@ -231,18 +249,24 @@ impl<T: QuickEq + std::hash::Hash> Interner<T> {
 
     /// The first-seen id of `v`.
     fn id(&mut self, v: T) -> u32 {
-        if let Some((l, id)) = self.last
+        let tag = v.tag();
+        if let Some((t, l, id)) = self.last
+            && t == tag
             && l.quick_eq(v)
         {
             return id;
         }
         let found = if self.values.len() <= Self::SCAN {
-            self.values.iter().position(|x| (*x).quick_eq(v))
+            self.tags
+                .iter()
+                .zip(&self.values)
+                .position(|(t, x)| *t == tag && (*x).quick_eq(v))
         } else {
             self.map.get(&v).map(|i| *i as usize)
         };
         let i = found.unwrap_or_else(|| {
             self.values.push(v);
+            self.tags.push(tag);
             self.values.len() - 1
         });
         let id = u32::try_from(i).unwrap_or(u32::MAX);
@@ -255,7 +279,7 @@ impl<T: QuickEq + std::hash::Hash> Interner<T> {
                 self.map.insert(v, id);
             }
         }
-        self.last = Some((v, id));
+        self.last = Some((tag, v, id));
         id
     }
 }
@@ -723,13 +747,32 @@ struct Class<'r> {
 }
 
 impl QuickEq for Class<'_> {
-    /// The cheap fields first; the seller last.
+    /// The cheap fields first, the seller, then the rate.
     #[inline]
     fn quick_eq(self, other: Self) -> bool {
         self.document == other.document
-            && self.rate.quick_eq(other.rate)
             && self.item.quick_eq(other.item)
             && self.seller.quick_eq(other.seller)
+            && self.rate.quick_eq(other.rate)
+    }
+
+    /// The document and the seller's id: its length, and its first and
+    /// last eight bytes (ids of one issuer share a prefix).
+    #[inline]
+    fn tag(self) -> u64 {
+        let id = self.seller.id.as_str().as_bytes();
+        let word = |at: usize| {
+            id.get(at..at + 8)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        let (head, tail) = if id.len() >= 8 {
+            (word(0), word(id.len() - 8))
+        } else {
+            let short = id.iter().fold(0_u64, |acc, b| (acc << 8) | u64::from(*b));
+            (short, 0)
+        };
+        head ^ tail.rotate_left(23) ^ ((id.len() as u64) << 48) ^ u64::from(doc_rank(self.document))
     }
 }
 
