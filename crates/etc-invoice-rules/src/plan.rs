@@ -208,6 +208,21 @@ impl<T, const N: usize> InlineVec<T, N> {
         InlineVec(SmallVec::new())
     }
 
+    /// A list of one item.
+    pub fn one(item: T) -> Self {
+        let mut v = SmallVec::new();
+        v.push(item);
+        InlineVec(v)
+    }
+
+    /// A list of copies of `items`.
+    pub fn from_copied(items: &[T]) -> Self
+    where
+        T: Copy,
+    {
+        InlineVec(SmallVec::from_slice(items))
+    }
+
     /// An empty list with room for `capacity` items (in place up to `N`).
     pub fn with_capacity(capacity: usize) -> Self {
         InlineVec(SmallVec::with_capacity(capacity))

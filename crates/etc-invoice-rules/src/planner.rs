@@ -240,8 +240,8 @@ impl<T: QuickEq + std::hash::Hash> Interner<T> {
 
     fn new() -> Self {
         Interner {
-            values: Vec::new(),
-            tags: Vec::new(),
+            values: Vec::with_capacity(Self::SCAN),
+            tags: Vec::with_capacity(Self::SCAN),
             map: HashMap::default(),
             last: None,
         }
@@ -347,17 +347,18 @@ fn load<'s>(
     application: &ValidatedApplication,
     transactions: &'s dyn TransactionSource,
 ) -> Result<Vec<Held<'s>>, PlanError> {
-    application
-        .transactions()
-        .iter()
-        .map(|id| match transactions.transaction(id.as_str()) {
-            Some(r) if r.id() == id => Ok(match r {
-                Cow::Borrowed(r) => Held::Borrowed(r),
-                Cow::Owned(r) => Held::Owned(Box::new(r)),
-            }),
-            _ => Err(PlanError::MissingTransaction(id.clone())),
-        })
-        .collect()
+    // A loop rather than `collect` into a `Result`, which cannot size the
+    // list up front and regrows it.
+    let ids = application.transactions();
+    let mut held = Vec::with_capacity(ids.len());
+    for id in ids {
+        held.push(match transactions.transaction(id.as_str()) {
+            Some(Cow::Borrowed(r)) if r.id() == id => Held::Borrowed(r),
+            Some(Cow::Owned(r)) if r.id() == id => Held::Owned(Box::new(r)),
+            _ => return Err(PlanError::MissingTransaction(id.clone())),
+        });
+    }
+    Ok(held)
 }
 
 /// A record as the source gave it: borrowed, or owned (and boxed, so that
@@ -489,10 +490,10 @@ fn plan_tolls(
 ) -> Result<InvoicePlan, PlanError> {
     let records = load(application, source)?;
     // The trips in the source's order (the application's: by id) …
-    let loaded: Vec<Trip<'_>> = records
-        .iter()
-        .map(|r| trip_of(r))
-        .collect::<Result<_, _>>()?;
+    let mut loaded: Vec<Trip<'_>> = Vec::with_capacity(records.len());
+    for r in &records {
+        loaded.push(trip_of(r)?);
+    }
     // … and by rank: date, then id (the ids are sorted, and `load` checked
     // that the records answer to them, so a stable order by date is
     // enough).
@@ -505,36 +506,37 @@ fn plan_tolls(
 
     // What lines print of each trip, by rank, made once and close together
     // in memory: lines read these in rank order rather than records
-    // scattered over the source's heap. They are made in the source's
-    // order, which reads the records in memory order, then moved into rank
-    // order: a large application's records are not visited at random.
-    let mut by_source: Vec<Option<Row>> = loaded
-        .iter()
-        .map(|t| {
-            Some(Row {
-                id: t.id.clone(),
-                plate: t.plate.clone(),
-                vehicle_type: t.vehicle_type,
-                date_from: t.date_from,
-                date_to: t.date_to,
-            })
-        })
-        .collect();
-    // Lines clone their trip's id, which touches the id's memory; in a
-    // large plan the ids are copied in rank order, so that the lines (made
-    // in rank order) touch them in order rather than at random.
+    // scattered over the source's heap.
+    let row_of = |t: &Trip<'_>| Row {
+        id: t.id.clone(),
+        plate: t.plate.clone(),
+        vehicle_type: t.vehicle_type,
+        date_from: t.date_from,
+        date_to: t.date_to,
+    };
     let copy_ids = loaded.len() > UNSHARED_IDS_FROM;
-    let rows: Vec<Row> = order
-        .iter()
-        .filter_map(|i| by_source.get_mut(*i as usize).and_then(Option::take))
-        .map(|mut row| {
-            if copy_ids {
+    let mut rows: Vec<Row> = Vec::with_capacity(loaded.len());
+    if copy_ids {
+        // A large plan makes them in the source's order, which reads the
+        // records in memory order, then moves them into rank order, so
+        // that its records are not visited at random. Lines clone their
+        // trip's id, which touches a long id's shared text: the ids are
+        // copied in rank order, so that the lines (made in rank order)
+        // touch them in order too.
+        let mut by_source: Vec<Option<Row>> = loaded.iter().map(|t| Some(row_of(t))).collect();
+        for i in &order {
+            if let Some(mut row) = by_source.get_mut(*i as usize).and_then(Option::take) {
                 row.id = row.id.unshared();
+                rows.push(row);
             }
-            row
-        })
-        .collect();
-    drop(by_source);
+        }
+    } else {
+        for i in &order {
+            if let Some(t) = loaded.get(*i as usize) {
+                rows.push(row_of(t));
+            }
+        }
+    }
 
     let Placement {
         placed,
@@ -693,6 +695,7 @@ fn plan_tolls(
         drafts,
         trip_invoices,
         trip_gross,
+        totals,
         ..
     } = builder;
     let mut summaries = Vec::new();
@@ -717,8 +720,8 @@ fn plan_tolls(
                 }
                 summaries.push(SummarySheetDraft {
                     trip: Some(TransactionId::clone(&trip.id)),
-                    transactions: InlineVec::from_iter([TransactionId::clone(&trip.id)]),
-                    invoices: InlineVec::from(mine),
+                    transactions: InlineVec::one(TransactionId::clone(&trip.id)),
+                    invoices: InlineVec::from_copied(mine),
                     total_gross: money(i128::from(gross))?,
                 });
             }
@@ -732,7 +735,7 @@ fn plan_tolls(
             });
         }
     }
-    finish(application, drafts, summaries)
+    finish(application, drafts, summaries, totals)
 }
 
 /// What a segment is invoiced as: its seller, document, rate and item.
@@ -891,6 +894,8 @@ struct DraftBuilder {
     trip_invoices: Vec<(u32, u32)>,
     /// Per trip (by rank): its gross over the plan, in fen.
     trip_gross: Vec<i64>,
+    /// Σ net and Σ tax of the drafts closed so far, in fen.
+    totals: (i128, i128),
 }
 
 impl DraftBuilder {
@@ -908,6 +913,7 @@ impl DraftBuilder {
             per_trip,
             trip_invoices: Vec::with_capacity(if per_trip { drafts } else { 0 }),
             trip_gross: vec![0; trips],
+            totals: (0, 0),
         }
     }
 
@@ -1046,7 +1052,12 @@ impl DraftBuilder {
             trip,
             part: 1,
             parts: 1,
-            lines: InlineVec::with_capacity(capacity),
+            // One line is held in place: no reserving (and moving) then.
+            lines: if capacity > 1 {
+                InlineVec::with_capacity(capacity)
+            } else {
+                InlineVec::new()
+            },
             total_net: Money::ZERO,
             total_tax: Money::ZERO,
             total_gross: Money::ZERO,
@@ -1054,6 +1065,8 @@ impl DraftBuilder {
     }
 
     fn close(&mut self, net: i64, tax: i64) -> Result<(), PlanError> {
+        self.totals.0 += i128::from(net);
+        self.totals.1 += i128::from(tax);
         if let Some(d) = self.drafts.last_mut() {
             d.total_net = money(i128::from(net))?;
             d.total_tax = money(i128::from(tax))?;
@@ -1131,20 +1144,20 @@ fn plan_top_ups(
             total_gross: amount,
         });
     }
-    finish(application, drafts, Vec::new())
+    let net = drafts
+        .iter()
+        .map(|d| i128::from(d.total_net.to_fen()))
+        .sum();
+    finish(application, drafts, Vec::new(), (net, 0))
 }
 
+/// The plan, with the sums of its drafts' net and tax in fen.
 fn finish(
     application: &ValidatedApplication,
     invoices: Vec<InvoiceDraft>,
     summaries: Vec<SummarySheetDraft>,
+    (net, tax): (i128, i128),
 ) -> Result<InvoicePlan, PlanError> {
-    let mut net: i128 = 0;
-    let mut tax: i128 = 0;
-    for d in &invoices {
-        net += i128::from(d.total_net.to_fen());
-        tax += i128::from(d.total_tax.to_fen());
-    }
     Ok(InvoicePlan {
         application: application.id(),
         invoices,
