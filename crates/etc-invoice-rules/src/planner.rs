@@ -167,11 +167,8 @@ struct Piece {
 /// over beyond [`Interner::SCAN`].
 struct Interner<T> {
     values: Vec<T>,
-    /// The values' tags ([`QuickEq::tag`]), compared before the values.
-    tags: Vec<u64>,
     map: HashMap<T, u32, IdHash>,
-    /// The last value found: its tag, the value and its id.
-    last: Option<(u64, T, u32)>,
+    last: Option<(T, u32)>,
 }
 
 /// Equality with a cheap first test: references to the same value are
@@ -181,13 +178,6 @@ trait QuickEq: Copy + Eq {
     #[inline]
     fn quick_eq(self, other: Self) -> bool {
         self == other
-    }
-
-    /// A number equal values share (and unequal ones seldom do), cheaper
-    /// to make than comparing the values: a scan compares it first.
-    #[inline]
-    fn tag(self) -> u64 {
-        0
     }
 }
 
@@ -203,12 +193,7 @@ impl QuickEq for Option<TaxRate> {
     }
 }
 
-impl QuickEq for u64 {
-    #[inline]
-    fn tag(self) -> u64 {
-        self
-    }
-}
+impl QuickEq for u64 {}
 
 impl QuickEq for &str {
     /// The same text at the same address (shared text) is equal without
@@ -241,7 +226,6 @@ impl<T: QuickEq + std::hash::Hash> Interner<T> {
     fn new() -> Self {
         Interner {
             values: Vec::with_capacity(Self::SCAN),
-            tags: Vec::with_capacity(Self::SCAN),
             map: HashMap::default(),
             last: None,
         }
@@ -249,24 +233,18 @@ impl<T: QuickEq + std::hash::Hash> Interner<T> {
 
     /// The first-seen id of `v`.
     fn id(&mut self, v: T) -> u32 {
-        let tag = v.tag();
-        if let Some((t, l, id)) = self.last
-            && t == tag
+        if let Some((l, id)) = self.last
             && l.quick_eq(v)
         {
             return id;
         }
         let found = if self.values.len() <= Self::SCAN {
-            self.tags
-                .iter()
-                .zip(&self.values)
-                .position(|(t, x)| *t == tag && (*x).quick_eq(v))
+            self.values.iter().position(|x| (*x).quick_eq(v))
         } else {
             self.map.get(&v).map(|i| *i as usize)
         };
         let i = found.unwrap_or_else(|| {
             self.values.push(v);
-            self.tags.push(tag);
             self.values.len() - 1
         });
         let id = u32::try_from(i).unwrap_or(u32::MAX);
@@ -279,7 +257,7 @@ impl<T: QuickEq + std::hash::Hash> Interner<T> {
                 self.map.insert(v, id);
             }
         }
-        self.last = Some((tag, v, id));
+        self.last = Some((v, id));
         id
     }
 }
@@ -749,33 +727,126 @@ struct Class<'r> {
     item: &'r str,
 }
 
-impl QuickEq for Class<'_> {
-    /// The cheap fields first, the seller, then the rate.
-    #[inline]
-    fn quick_eq(self, other: Self) -> bool {
-        self.document == other.document
-            && self.item.quick_eq(other.item)
-            && self.seller.quick_eq(other.seller)
-            && self.rate.quick_eq(other.rate)
-    }
+/// What finds a class cheaply: the document, and the seller's id as its
+/// length and its first and last eight bytes (zero-padded). Equal classes
+/// have equal keys; for an id of up to 16 bytes, equal keys mean equal ids.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ClassKey {
+    head: u64,
+    tail: u64,
+    len: u32,
+    document: u8,
+}
 
-    /// The document and the seller's id: its length, and its first and
-    /// last eight bytes (ids of one issuer share a prefix).
+impl ClassKey {
     #[inline]
-    fn tag(self) -> u64 {
-        let id = self.seller.id.as_str().as_bytes();
-        let word = |at: usize| {
-            id.get(at..at + 8)
+    fn of(seller: &Operator, document: DocumentKind) -> ClassKey {
+        let id = seller.id.as_str().as_bytes();
+        let word = |bytes: &[u8]| {
+            let mut w = [0_u8; 8];
+            for (slot, b) in w.iter_mut().zip(bytes) {
+                *slot = *b;
+            }
+            u64::from_le_bytes(w)
+        };
+        let at = |from: usize| -> u64 {
+            id.get(from..from + 8)
                 .and_then(|b| <[u8; 8]>::try_from(b).ok())
                 .map_or(0, u64::from_le_bytes)
         };
         let (head, tail) = if id.len() >= 8 {
-            (word(0), word(id.len() - 8))
+            (at(0), at(id.len() - 8))
         } else {
-            let short = id.iter().fold(0_u64, |acc, b| (acc << 8) | u64::from(*b));
-            (short, 0)
+            (word(id), 0)
         };
-        head ^ tail.rotate_left(23) ^ ((id.len() as u64) << 48) ^ u64::from(doc_rank(self.document))
+        ClassKey {
+            head,
+            tail,
+            len: u32::try_from(id.len()).unwrap_or(u32::MAX),
+            document: doc_rank(document) as u8,
+        }
+    }
+
+    /// Whether equal keys mean equal seller ids.
+    #[inline]
+    fn pins_id(self) -> bool {
+        self.len <= 16
+    }
+}
+
+/// The classes met so far, in first-seen order: a scan over their keys
+/// while there are few, a map from key to the classes with it beyond.
+struct ClassTable<'r> {
+    classes: Vec<Class<'r>>,
+    keys: Vec<ClassKey>,
+    map: HashMap<ClassKey, Vec<u32>, IdHash>,
+    /// The class found last (segments of one operator often follow one
+    /// another).
+    last: usize,
+}
+
+impl<'r> ClassTable<'r> {
+    const SCAN: usize = 32;
+
+    fn new() -> Self {
+        ClassTable {
+            classes: Vec::with_capacity(Self::SCAN),
+            keys: Vec::with_capacity(Self::SCAN),
+            map: HashMap::default(),
+            last: usize::MAX,
+        }
+    }
+
+    /// Whether `a` (of key `key`) is `b`, its key known equal.
+    #[inline]
+    fn same(a: &Class<'_>, b: &Class<'_>, key: ClassKey) -> bool {
+        let (x, y) = (a.seller, b.seller);
+        a.item.quick_eq(b.item)
+            && a.rate.quick_eq(b.rate)
+            && (std::ptr::eq(x, y)
+                || (match (x.taxpayer_id.as_uscc(), y.taxpayer_id.as_uscc()) {
+                    (Some(p), Some(q)) => p == q,
+                    (None, None) => x.taxpayer_id == y.taxpayer_id,
+                    _ => false,
+                } && (key.pins_id() || x.id.as_str() == y.id.as_str())
+                    && x.name.as_str().quick_eq(y.name.as_str())))
+    }
+
+    /// The first-seen id of class `c`.
+    fn id(&mut self, c: Class<'r>) -> u32 {
+        let key = ClassKey::of(c.seller, c.document);
+        let is = |i: usize| {
+            self.keys.get(i) == Some(&key)
+                && self.classes.get(i).is_some_and(|x| Self::same(x, &c, key))
+        };
+        let found = if is(self.last) {
+            Some(self.last)
+        } else if self.classes.len() <= Self::SCAN {
+            (0..self.classes.len()).find(|i| *i != self.last && is(*i))
+        } else {
+            self.map
+                .get(&key)
+                .and_then(|ids| ids.iter().map(|i| *i as usize).find(|i| is(*i)))
+        };
+        let i = found.unwrap_or_else(|| {
+            self.classes.push(c);
+            self.keys.push(key);
+            let i = self.classes.len() - 1;
+            if self.classes.len() > Self::SCAN {
+                if self.map.is_empty() {
+                    for (k, key) in self.keys.iter().enumerate() {
+                        let k = u32::try_from(k).unwrap_or(u32::MAX);
+                        self.map.entry(*key).or_default().push(k);
+                    }
+                } else {
+                    let id = u32::try_from(i).unwrap_or(u32::MAX);
+                    self.map.entry(key).or_default().push(id);
+                }
+            }
+            i
+        });
+        self.last = i;
+        u32::try_from(i).unwrap_or(u32::MAX)
     }
 }
 
@@ -802,7 +873,7 @@ fn place<'a, 'r: 'a>(
 ) -> Result<Placement<'r>, PlanError> {
     let segment_count: usize = trips.clone().map(|(t, _)| t.segments.len()).sum();
     let mut placed: Vec<(u32, Piece)> = Vec::with_capacity(segment_count);
-    let mut classes: Interner<Class<'r>> = Interner::new();
+    let mut classes = ClassTable::new();
     let mut cached: Option<((Province, NaiveDate), &RuleSet)> = None;
     for (trip, rank) in trips {
         let t = u64::from(rank) << TRIP_SHIFT;
@@ -852,9 +923,9 @@ fn place<'a, 'r: 'a>(
     let mut rates: Interner<Option<TaxRate>> = Interner::new();
     let mut items: Interner<&str> = Interner::new();
     let mut groups: Interner<u64> = Interner::new();
-    let mut group_of = Vec::with_capacity(classes.values.len());
-    let mut item_of = Vec::with_capacity(classes.values.len());
-    for c in &classes.values {
+    let mut group_of = Vec::with_capacity(classes.classes.len());
+    let mut item_of = Vec::with_capacity(classes.classes.len());
+    for c in &classes.classes {
         group_of.push(groups.id((u64::from(sellers.id(c.seller)) << 32)
             | (u64::from(doc_rank(c.document)) << 24)
             | u64::from(rates.id(c.rate))));

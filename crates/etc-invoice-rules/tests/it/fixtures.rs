@@ -73,6 +73,13 @@ pub fn issuer() -> Operator {
     }
 }
 
+/// A segment of `road`'s kind, charged by another operator.
+pub fn segment_by(operator: Operator, road: Road, charged_fen: i64) -> TollSegment {
+    let mut parts = segment(road, charged_fen).parts().clone();
+    parts.operator = operator;
+    TollSegment::new(parts).unwrap()
+}
+
 pub fn segment(road: Road, charged_fen: i64) -> TollSegment {
     let (province, road_kind, funding, tax_method, start) = match road {
         Road::Old => (
@@ -132,6 +139,12 @@ pub fn time(s: &str) -> CstDateTime {
 
 /// A settled passage on `card` exiting at `exit`.
 pub fn passage_on(id: &str, card: &str, exit: &str, segments: &[(Road, i64)]) -> Passage {
+    let segments = segments.iter().map(|(r, f)| segment(*r, *f)).collect();
+    passage_of(id, card, exit, segments)
+}
+
+/// A passage over the given segments.
+pub fn passage_of(id: &str, card: &str, exit: &str, segments: Vec<TollSegment>) -> Passage {
     let exit_time = time(exit);
     Passage::new(PassageParts {
         id: id.parse().unwrap(),
@@ -151,7 +164,7 @@ pub fn passage_on(id: &str, card: &str, exit: &str, segments: &[(Road, i64)]) ->
             time: exit_time,
         },
         settled_at: exit_time.checked_add(chrono::TimeDelta::days(2)),
-        segments: segments.iter().map(|(r, f)| segment(*r, *f)).collect(),
+        segments,
     })
     .unwrap()
 }

@@ -1,6 +1,6 @@
 //! Planning: grouping, lines, documents, splits, summary sheets, top-ups.
 
-use etc_invoice_order::{DocumentKind, Money, Record};
+use etc_invoice_order::{DocumentKind, Money, Operator, Record};
 use etc_invoice_province::RuleBook;
 use etc_invoice_rules::{
     FISCAL_EBILL_ITEM, InvoicePlan, MemoryContext, PlanError, TOP_UP_ITEM, TxState, plan_invoices,
@@ -331,4 +331,65 @@ fn reserved_by_itself_plans_again() {
     );
     let plan = plan_with(&book(), &app_json(&["P1"]), &ctx);
     assert_eq!(plan.invoices.len(), 2);
+}
+
+/// Sellers that look alike are kept apart, however many there are: ids
+/// longer than 16 bytes with the same first and last eight bytes, one id
+/// under two names, one id and name under two taxpayer ids; and more
+/// sellers than a scan covers.
+#[test]
+fn look_alike_sellers_are_kept_apart() {
+    let base = operator(Road::Old);
+    let mut sellers: Vec<Operator> = (0..40)
+        .map(|i| Operator {
+            id: format!("OPERATOR-{i:02}-LONG-TAIL0000").parse().unwrap(),
+            ..base.clone()
+        })
+        .collect();
+    sellers.push(Operator {
+        name: "广东示例高速公路有限公司（更名）".parse().unwrap(),
+        ..base.clone()
+    });
+    sellers.push(Operator {
+        taxpayer_id: "91440300MA5G00027H".parse().unwrap(),
+        ..base.clone()
+    });
+    sellers.push(base.clone());
+    // Three passages, each over every seller, in a different order.
+    let mut ps = Vec::new();
+    for (p, exit) in ["2024-03-01", "2024-03-02", "2024-03-03"]
+        .iter()
+        .enumerate()
+    {
+        let mut order: Vec<&Operator> = sellers.iter().collect();
+        order.rotate_left(p * 7);
+        let segments = order
+            .iter()
+            .enumerate()
+            .map(|(k, o)| segment_by((*o).clone(), Road::Old, 100 + k as i64))
+            .collect();
+        ps.push(passage_of(
+            &format!("P{p}"),
+            CARD,
+            &format!("{exit}T08:00:00+08:00"),
+            segments,
+        ));
+    }
+    let ctx = context(records(&ps));
+    for mode in ["perTrip", "monthly"] {
+        let v = set(app_json(&["P0", "P1", "P2"]), "/mergeMode", json!(mode));
+        let plan = plan_with(&book(), &v, &ctx);
+        let mut seen: Vec<&Operator> = plan.invoices.iter().map(|d| &*d.seller).collect();
+        seen.dedup();
+        assert_eq!(seen.len(), sellers.len(), "{mode}");
+        // Every line sits with the seller of the segments it covers.
+        for d in &plan.invoices {
+            for l in d.lines.iter() {
+                let p = ps.iter().find(|p| *p.id() == l.transaction).unwrap();
+                for s in l.segments.as_slice() {
+                    assert_eq!(p.segments()[*s as usize].operator(), &*d.seller, "{mode}");
+                }
+            }
+        }
+    }
 }
