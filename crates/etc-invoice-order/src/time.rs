@@ -37,7 +37,12 @@ pub fn cst() -> FixedOffset {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(try_from = "String")]
-pub struct CstDateTime(DateTime<FixedOffset>);
+pub struct CstDateTime(
+    /// The wall-clock time in China. With one fixed offset, wall-clock
+    /// order is time order, and the date is read off without arithmetic.
+    /// Every value held is one whose instant chrono can represent.
+    NaiveDateTime,
+);
 
 /// A time or month that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,46 +66,49 @@ fn cut(s: &str) -> String {
 impl CstDateTime {
     /// A time from any offset-aware date-time, converted to +08:00.
     pub fn from_datetime<Tz: TimeZone>(dt: &DateTime<Tz>) -> CstDateTime {
-        CstDateTime(dt.with_timezone(&cst()))
+        CstDateTime(dt.with_timezone(&cst()).naive_local())
     }
 
     /// A time from a wall-clock time in China.
     ///
     /// # Errors
-    /// None in practice: a fixed offset maps every wall-clock time to one instant.
+    /// [`TimeError::DateTime`] for a wall-clock time within eight hours of
+    /// the end of chrono's range, whose instant cannot be represented.
     pub fn from_naive(naive: NaiveDateTime) -> Result<CstDateTime, TimeError> {
-        cst()
-            .from_local_datetime(&naive)
-            .single()
-            .map(CstDateTime)
-            .ok_or_else(|| TimeError::DateTime(naive.to_string()))
+        match cst().from_local_datetime(&naive).single() {
+            Some(_) => Ok(CstDateTime(naive)),
+            None => Err(TimeError::DateTime(naive.to_string())),
+        }
     }
 
     /// Midnight at the start of `date`, China time.
     pub fn start_of(date: NaiveDate) -> CstDateTime {
-        let naive = date.and_time(chrono::NaiveTime::MIN);
-        CstDateTime(DateTime::from_naive_utc_and_offset(
-            naive - chrono::Duration::hours(8),
-            cst(),
-        ))
+        CstDateTime(date.and_time(chrono::NaiveTime::MIN))
     }
 
     /// The underlying date-time at +08:00.
     #[inline]
     pub fn as_datetime(&self) -> DateTime<FixedOffset> {
-        self.0
+        #[expect(
+            clippy::expect_used,
+            reason = "every constructor checks that the instant is representable"
+        )]
+        cst()
+            .from_local_datetime(&self.0)
+            .single()
+            .expect("a representable instant")
     }
 
     /// The same instant in UTC.
     #[inline]
     pub fn to_utc(&self) -> DateTime<Utc> {
-        self.0.with_timezone(&Utc)
+        self.as_datetime().with_timezone(&Utc)
     }
 
     /// The calendar date in China.
     #[inline]
     pub fn date(&self) -> NaiveDate {
-        self.0.date_naive()
+        self.0.date()
     }
 
     /// The billing month this time falls in.
@@ -112,12 +120,14 @@ impl CstDateTime {
     /// Seconds since the Unix epoch.
     #[inline]
     pub fn timestamp(&self) -> i64 {
-        self.0.timestamp()
+        self.0.and_utc().timestamp() - 8 * 3600
     }
 
     /// This time plus a duration, `None` when out of chrono's range.
     pub fn checked_add(&self, d: chrono::TimeDelta) -> Option<CstDateTime> {
-        self.0.checked_add_signed(d).map(CstDateTime)
+        self.0
+            .checked_add_signed(d)
+            .and_then(|t| CstDateTime::from_naive(t).ok())
     }
 }
 
@@ -129,7 +139,7 @@ impl FromStr for CstDateTime {
             return Ok(t);
         }
         if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-            return Ok(CstDateTime(dt.with_timezone(&cst())));
+            return Ok(CstDateTime::from_datetime(&dt));
         }
         const NAIVE: [&str; 4] = [
             "%Y-%m-%dT%H:%M:%S%.f",
@@ -162,7 +172,11 @@ impl fmt::Display for CstDateTime {
                 t.second()
             )
         } else {
-            f.write_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+            f.write_str(
+                &self
+                    .as_datetime()
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+            )
         }
     }
 }

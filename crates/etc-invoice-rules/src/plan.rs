@@ -294,7 +294,13 @@ impl<T, const N: usize> From<Vec<T>> for InlineVec<T, N> {
 
 impl<T: Clone, const N: usize> From<&[T]> for InlineVec<T, N> {
     fn from(v: &[T]) -> Self {
-        v.iter().cloned().collect()
+        if v.len() <= N {
+            v.iter().cloned().collect()
+        } else {
+            // A slice's clone is a tight loop; the vector's buffer is then
+            // taken over as it is.
+            InlineVec(SmallVec::from_vec(v.to_vec()))
+        }
     }
 }
 
