@@ -1050,8 +1050,21 @@ impl DraftBuilder {
                     if let Some((net, tax, _)) = open {
                         self.close(net, tax)?;
                     }
-                    // A line covers one piece at least.
-                    let capacity = rest.len().min(self.max_lines);
+                    // Room for the lines left (up to the limit): in a trip's
+                    // run, one per item (mostly one, held in place); in a
+                    // month's, about one per piece (a trip seldom crosses
+                    // a seller twice).
+                    let capacity = if self.per_trip {
+                        1 + rest
+                            .windows(2)
+                            .filter(|w| {
+                                matches!(w, [a, b] if a.key >> ITEM_SHIFT != b.key >> ITEM_SHIFT)
+                            })
+                            .take(self.max_lines - 1)
+                            .count()
+                    } else {
+                        rest.len().min(self.max_lines)
+                    };
                     let trip = self.per_trip.then(|| TransactionId::clone(&row.id));
                     self.open(seller, template, trip, capacity);
                     (0, 0, 0)
