@@ -709,7 +709,7 @@ fn plan_tolls(
                 trip: None,
                 transactions,
                 invoices: (0..u32::try_from(drafts.len()).unwrap_or(u32::MAX)).collect(),
-                total_gross: money(trip_gross.iter().map(|g| i128::from(*g)).sum())?,
+                total_gross: money(totals.0 + totals.1)?,
             });
         }
     }
@@ -963,7 +963,8 @@ struct DraftBuilder {
     per_trip: bool,
     /// In per-trip mode: (trip rank, draft index) for each draft.
     trip_invoices: Vec<(u32, u32)>,
-    /// Per trip (by rank): its gross over the plan, in fen.
+    /// In per-trip mode, per trip (by rank): its gross over the plan, in
+    /// fen.
     trip_gross: Vec<i64>,
     /// Σ net and Σ tax of the drafts closed so far, in fen.
     totals: (i128, i128),
@@ -983,7 +984,7 @@ impl DraftBuilder {
             drafts: Vec::with_capacity(drafts),
             per_trip,
             trip_invoices: Vec::with_capacity(if per_trip { drafts } else { 0 }),
-            trip_gross: vec![0; trips],
+            trip_gross: vec![0; if per_trip { trips } else { 0 }],
             totals: (0, 0),
         }
     }
@@ -1001,8 +1002,10 @@ impl DraftBuilder {
             return Ok(());
         };
         let first = self.drafts.len();
-        // The open draft's sums, in fen (and deviation units).
+        // The open draft's sums, in fen (and deviation units), and its
+        // lines.
         let mut open: Option<(i64, i64, i128)> = None;
+        let mut lines = 0_usize;
         let mut rest = pieces;
         while let Some(head) = rest.first() {
             let line_key = head.key >> ITEM_SHIFT;
@@ -1040,10 +1043,7 @@ impl DraftBuilder {
                 let so_far = open.as_ref().map_or(0, |(_, _, d)| *d);
                 over_tolerance = (so_far + deviation).abs() > *invoice_tolerance;
             }
-            let full = self
-                .drafts
-                .last()
-                .is_some_and(|last| last.lines.len() >= self.max_lines);
+            let full = lines >= self.max_lines;
             let sums = match open {
                 Some(sums) if !full && !over_tolerance => sums,
                 _ => {
@@ -1067,6 +1067,7 @@ impl DraftBuilder {
                     };
                     let trip = self.per_trip.then(|| TransactionId::clone(&row.id));
                     self.open(seller, template, trip, capacity);
+                    lines = 0;
                     (0, 0, 0)
                 }
             };
@@ -1075,13 +1076,16 @@ impl DraftBuilder {
                 sums.1.checked_add(tax).ok_or_else(overflow)?,
                 sums.2 + deviation,
             ));
+            lines += 1;
 
             let index = u32::try_from(self.drafts.len().saturating_sub(1)).unwrap_or(u32::MAX);
             let rank = u32::try_from(t).unwrap_or(u32::MAX);
             if self.per_trip && self.trip_invoices.last() != Some(&(rank, index)) {
                 self.trip_invoices.push((rank, index));
             }
-            if let Some(slot) = self.trip_gross.get_mut(t) {
+            if self.per_trip
+                && let Some(slot) = self.trip_gross.get_mut(t)
+            {
                 *slot = slot.checked_add(gross).ok_or_else(overflow)?;
             }
             let segments = Segments::from_ascending(run.iter().map(|p| segment_of_key(p.key)));
