@@ -142,9 +142,70 @@ fn cut(s: &str) -> String {
 /// assert!(matches!(err, UsccError::Truncated { .. }));
 /// # Ok::<(), UsccError>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Uscc([u8; Uscc::LEN]);
+
+impl std::hash::Hash for Uscc {
+    /// As the bytes (equal codes have equal bytes).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl PartialEq for Uscc {
+    /// The same bytes, compared as two words (sellers are compared for
+    /// every segment a plan places).
+    #[inline]
+    fn eq(&self, other: &Uscc) -> bool {
+        let (a, b) = (&self.0, &other.0);
+        let [
+            a0,
+            a1,
+            a2,
+            a3,
+            a4,
+            a5,
+            a6,
+            a7,
+            a8,
+            a9,
+            a10,
+            a11,
+            a12,
+            a13,
+            a14,
+            a15,
+            a16,
+            a17,
+        ] = *a;
+        let [
+            b0,
+            b1,
+            b2,
+            b3,
+            b4,
+            b5,
+            b6,
+            b7,
+            b8,
+            b9,
+            b10,
+            b11,
+            b12,
+            b13,
+            b14,
+            b15,
+            b16,
+            b17,
+        ] = *b;
+        u128::from_le_bytes([
+            a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15,
+        ]) == u128::from_le_bytes([
+            b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15,
+        ]) && [a16, a17] == [b16, b17]
+    }
+}
 
 /// Why a text is not a unified social credit code. Positions count
 /// characters from 1.

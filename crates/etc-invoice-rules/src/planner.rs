@@ -387,19 +387,21 @@ fn trip_of(record: &Record) -> Result<Trip<'_>, PlanError> {
 /// counting sort when the dates span less than a few years (an
 /// application's month, or a statement's), else a stable sort.
 fn date_order(trips: &[Trip<'_>]) -> Vec<u32> {
-    let day = |t: &Trip<'_>| i64::from(t.date_to.num_days_from_ce());
+    // Each trip's day, worked out once (a date's day number takes a few
+    // divisions).
+    let days: Vec<i32> = trips.iter().map(|t| t.date_to.num_days_from_ce()).collect();
     let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-    let (Some(lo), Some(hi)) = (trips.iter().map(day).min(), trips.iter().map(day).max()) else {
+    let (Some(lo), Some(hi)) = (days.iter().min().copied(), days.iter().max().copied()) else {
         return Vec::new();
     };
-    let span = usize::try_from(hi - lo).unwrap_or(usize::MAX);
+    let span = usize::try_from(i64::from(hi) - i64::from(lo)).unwrap_or(usize::MAX);
     if span >= 4096 {
         let mut order: Vec<u32> = (0..trips.len()).map(index).collect();
-        order.sort_by_key(|i| trips.get(*i as usize).map(|t| t.date_to));
+        order.sort_by_key(|i| days.get(*i as usize).copied());
         return order;
     }
-    let slot = |t: &Trip<'_>| usize::try_from(day(t) - lo).unwrap_or(0);
-    counting_sort(trips, span + 1, slot, |i, _| index(i), 0).0
+    let slot = |d: &i32| usize::try_from(i64::from(*d) - i64::from(lo)).unwrap_or(0);
+    counting_sort(&days, span + 1, slot, |i, _| index(i), 0).0
 }
 
 /// A stable counting sort of `items` into `buckets` buckets by `bucket_of`
