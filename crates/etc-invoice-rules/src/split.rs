@@ -102,6 +102,9 @@ pub(crate) struct RateFraction {
     m: i128,
     /// `10^s`.
     pow: i128,
+    /// `10^s` and `10^s + m` in 64 bits (`pow ≤ 10⁹`; the sum fits for
+    /// any real rate), for the common case.
+    narrow: Option<(i64, i64)>,
 }
 
 impl RateFraction {
@@ -117,30 +120,32 @@ impl RateFraction {
         if scale > Self::MAX_SCALE {
             return None;
         }
-        Some(RateFraction {
-            m: d.mantissa(),
-            pow: 10_i128.pow(scale),
-        })
+        let (m, pow) = (d.mantissa(), 10_i128.pow(scale));
+        let narrow = match (i64::try_from(pow), i64::try_from(pow + m)) {
+            (Ok(p), Ok(den)) if den > 0 => Some((p, den)),
+            _ => None,
+        };
+        Some(RateFraction { m, pow, narrow })
     }
 
     /// `round_half_away(gross / (1 + m/pow))` in fen.
     pub(crate) fn net_fen(self, gross_fen: i64) -> i64 {
-        let num = i128::from(gross_fen) * self.pow;
-        let den = self.pow + self.m;
         // The same arithmetic in 64 bits when it fits (it always does for
         // real amounts and rates): a 128-bit division is a library call.
-        if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den))
-            && d > 0
+        if let Some((pow, den)) = self.narrow
+            && let Some(n) = gross_fen.checked_mul(pow)
         {
-            let q = n / d;
-            let r = n % d;
-            let q = if 2 * i128::from(r.abs()) >= i128::from(d) {
+            let q = n / den;
+            let r = n % den;
+            // 2|r| < 2·den < 2⁶⁴: no overflow in a `u64`.
+            return if 2 * r.unsigned_abs() >= den.unsigned_abs() {
                 q + n.signum()
             } else {
                 q
             };
-            return q;
         }
+        let num = i128::from(gross_fen) * self.pow;
+        let den = self.pow + self.m;
         let q = num / den;
         let r = num % den;
         let q = if 2 * r.abs() >= den {
