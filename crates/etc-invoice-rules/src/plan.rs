@@ -46,25 +46,7 @@ pub struct SegmentRef {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Default)]
-pub struct Segments(SegmentsRepr);
-
-#[derive(Clone)]
-enum SegmentsRepr {
-    Inline {
-        len: u8,
-        items: [u32; Segments::INLINE],
-    },
-    Heap(Vec<u32>),
-}
-
-impl Default for SegmentsRepr {
-    fn default() -> Self {
-        SegmentsRepr::Inline {
-            len: 0,
-            items: [0; Segments::INLINE],
-        }
-    }
-}
+pub struct Segments(SmallVec<[u32; Segments::INLINE]>);
 
 impl Segments {
     /// How many positions are held without allocating.
@@ -76,21 +58,19 @@ impl Segments {
     }
 
     /// The positions.
+    #[inline]
     pub fn as_slice(&self) -> &[u32] {
-        match &self.0 {
-            SegmentsRepr::Inline { len, items } => items.get(..usize::from(*len)).unwrap_or(&[]),
-            SegmentsRepr::Heap(v) => v,
-        }
+        &self.0
     }
 
     /// How many positions.
     pub fn len(&self) -> usize {
-        self.as_slice().len()
+        self.0.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.as_slice().is_empty()
+        self.0.is_empty()
     }
 
     /// The positions `ascending` (the caller keeps them ascending and
@@ -98,33 +78,14 @@ impl Segments {
     #[inline]
     pub(crate) fn from_ascending(ascending: impl ExactSizeIterator<Item = u32>) -> Segments {
         let len = ascending.len();
-        match u8::try_from(len) {
-            Ok(short) if len <= Segments::INLINE => {
-                let mut items = [0; Segments::INLINE];
-                for (slot, p) in items.iter_mut().zip(ascending) {
-                    *slot = p;
-                }
-                Segments(SegmentsRepr::Inline { len: short, items })
+        if len <= Segments::INLINE {
+            let mut items = [0; Segments::INLINE];
+            for (slot, p) in items.iter_mut().zip(ascending) {
+                *slot = p;
             }
-            _ => Segments(SegmentsRepr::Heap(ascending.collect())),
-        }
-    }
-
-    /// Adds a position after the others (the caller keeps them ascending).
-    #[inline]
-    pub(crate) fn push(&mut self, position: u32) {
-        match &mut self.0 {
-            SegmentsRepr::Inline { len, items } => {
-                if let Some(slot) = items.get_mut(usize::from(*len)) {
-                    *slot = position;
-                    *len += 1;
-                } else {
-                    let mut v = items.to_vec();
-                    v.push(position);
-                    self.0 = SegmentsRepr::Heap(v);
-                }
-            }
-            SegmentsRepr::Heap(v) => v.push(position),
+            Segments(SmallVec::from_buf_and_len(items, len))
+        } else {
+            Segments(SmallVec::from_vec(ascending.collect()))
         }
     }
 }
@@ -132,14 +93,10 @@ impl Segments {
 impl FromIterator<u32> for Segments {
     /// Collects positions; they are sorted and repeats dropped.
     fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> Segments {
-        let mut v: Vec<u32> = iter.into_iter().collect();
+        let mut v: SmallVec<[u32; Segments::INLINE]> = iter.into_iter().collect();
         v.sort_unstable();
         v.dedup();
-        let mut s = Segments::new();
-        for p in v {
-            s.push(p);
-        }
-        s
+        Segments(v)
     }
 }
 
