@@ -29,7 +29,9 @@ impl RuleSetV1 {
         self.vat
             .general_rates
             .rate_on(date)
-            .ok_or(RuleBookError::NotInForce {
+            // Built only on the way to returning it: `ok_or` would build
+            // (and drop) one for every rate found.
+            .ok_or_else(|| RuleBookError::NotInForce {
                 what: "general vat rate",
                 date,
             })
