@@ -345,7 +345,13 @@ impl Email {
                 ch,
                 expected,
             };
-            if ch.is_whitespace() || ch.is_control() || "<>()[],;:\"\\".contains(ch) {
+            if ch.is_whitespace()
+                || ch.is_control()
+                || matches!(
+                    ch,
+                    '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | ':' | '"' | '\\'
+                )
+            {
                 return Err(bad("no spaces, control characters or `<>()[],;:\"\\`"));
             }
             if ch == '@' {
