@@ -283,7 +283,7 @@ fn plan_table(plan: &InvoicePlan) -> String {
                     .as_ref()
                     .map(ToString::to_string)
                     .unwrap_or_default(),
-                l.vehicle_type.as_deref().unwrap_or_default().to_owned(),
+                l.vehicle_type.map_or("", |t| t.label()).to_owned(),
                 l.date_from.format("%Y%m%d").to_string(),
                 l.date_to.format("%Y%m%d").to_string(),
                 l.net.to_string(),

@@ -58,5 +58,6 @@ pub use tax::{DocumentKind, DocumentKindError, TaxRate, TaxRateError};
 pub use time::{BillingMonth, CstDateTime, TimeError, cst, parse_date};
 pub use uscc::{OrganisationCodeError, TaxpayerId, TaxpayerIdError, Uscc, UsccError};
 pub use vehicle::{
-    PlateColor, PlateColorError, VehicleClass, VehicleClassError, VehicleId, VehicleIdError,
+    InvoiceVehicleType, PlateColor, PlateColorError, VehicleClass, VehicleClassError, VehicleId,
+    VehicleIdError,
 };

@@ -270,13 +270,63 @@ impl VehicleClass {
     /// What the invoice shows in its vehicle-type column: `客车`, `货车`
     /// or `专项作业车`.
     pub fn invoice_label(self) -> &'static str {
+        self.invoice_type().label()
+    }
+
+    /// The vehicle type an invoice prints for this class.
+    #[inline]
+    pub fn invoice_type(self) -> InvoiceVehicleType {
         if self.is_passenger() {
-            "客车"
+            InvoiceVehicleType::Passenger
         } else if self.is_truck() {
-            "货车"
+            InvoiceVehicleType::Truck
         } else {
-            "专项作业车"
+            InvoiceVehicleType::Special
         }
+    }
+}
+
+/// The vehicle-type column of a toll invoice (类型): one byte, written and
+/// read as the printed label.
+///
+/// ```
+/// use etc_invoice_order::{InvoiceVehicleType, VehicleClass};
+///
+/// let t = VehicleClass::Truck2.invoice_type();
+/// assert_eq!(t, InvoiceVehicleType::Truck);
+/// assert_eq!(t.to_string(), "货车");
+/// assert_eq!(serde_json::to_string(&t)?, "\"货车\"");
+/// assert_eq!(serde_json::from_str::<InvoiceVehicleType>("\"客车\"")?, InvoiceVehicleType::Passenger);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum InvoiceVehicleType {
+    /// 客车: passenger classes 客1–客4.
+    #[serde(rename = "客车")]
+    Passenger,
+    /// 货车: truck classes 货1–货6.
+    #[serde(rename = "货车")]
+    Truck,
+    /// 专项作业车: special-operation classes 专1–专6.
+    #[serde(rename = "专项作业车")]
+    Special,
+}
+
+impl InvoiceVehicleType {
+    /// The label the invoice prints.
+    #[inline]
+    pub fn label(self) -> &'static str {
+        match self {
+            InvoiceVehicleType::Passenger => "客车",
+            InvoiceVehicleType::Truck => "货车",
+            InvoiceVehicleType::Special => "专项作业车",
+        }
+    }
+}
+
+impl fmt::Display for InvoiceVehicleType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
     }
 }
 

@@ -26,15 +26,15 @@ impl RuleSetV1 {
     /// [`RuleBookError::NotInForce`] before the schedule's first entry.
     #[inline]
     pub fn general_rate_on(&self, date: NaiveDate) -> Result<TaxRate, RuleBookError> {
-        self.vat
-            .general_rates
-            .rate_on(date)
-            // Built only on the way to returning it: `ok_or` would build
-            // (and drop) one for every rate found.
-            .ok_or_else(|| RuleBookError::NotInForce {
+        // A match, so that the error is built only on the way to returning
+        // it: `ok_or` would build (and drop) one for every rate found.
+        match self.vat.general_rates.rate_on(date) {
+            Some(rate) => Ok(rate),
+            None => Err(RuleBookError::NotInForce {
                 what: "general vat rate",
                 date,
-            })
+            }),
+        }
     }
 
     /// The simplified-method levy rate for a road kind: the expressway rate

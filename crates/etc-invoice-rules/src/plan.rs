@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use etc_invoice_order::{
-    BankAccount, DocumentKind, Money, Operator, PhoneNumber, PlateNumber, TaxRate, TaxpayerId,
-    TransactionId,
+    BankAccount, DocumentKind, InvoiceVehicleType, Money, Operator, PhoneNumber, PlateNumber,
+    TaxRate, TaxpayerId, TransactionId,
 };
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
@@ -343,7 +343,7 @@ pub struct InvoiceLine {
     pub plate: Option<PlateNumber>,
     /// 类型: `客车`, `货车` or `专项作业车`; `None` on a top-up invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vehicle_type: Option<Cow<'static, str>>,
+    pub vehicle_type: Option<InvoiceVehicleType>,
     /// 通行日期起.
     pub date_from: NaiveDate,
     /// 通行日期止.

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use etc_invoice_order::{
-    CardNumber, DocumentKind, Money, Operator, PlateNumber, Province, Record, TaxRate, TollSegment,
-    TransactionId,
+    CardNumber, DocumentKind, InvoiceVehicleType, Money, Operator, PlateNumber, Province, Record,
+    TaxRate, TollSegment, TransactionId,
 };
 use etc_invoice_province::{MergeMode, RuleBook, RuleBookError, RuleSet};
 
@@ -136,7 +136,7 @@ struct Trip<'r> {
     date_from: NaiveDate,
     date_to: NaiveDate,
     plate: &'r PlateNumber,
-    vehicle_type: &'static str,
+    vehicle_type: InvoiceVehicleType,
     segments: &'r [TollSegment],
 }
 
@@ -144,7 +144,7 @@ struct Trip<'r> {
 struct Row {
     id: TransactionId,
     plate: PlateNumber,
-    vehicle_type: &'static str,
+    vehicle_type: InvoiceVehicleType,
     date_from: NaiveDate,
     date_to: NaiveDate,
 }
@@ -364,7 +364,7 @@ fn trip_of(record: &Record) -> Result<Trip<'_>, PlanError> {
             date_from: p.start_date(),
             date_to: p.passage_date(),
             plate: p.vehicle().plate(),
-            vehicle_type: p.vehicle_class().invoice_label(),
+            vehicle_type: p.vehicle_class().invoice_type(),
             segments: p.segments(),
         }),
         Record::Recovery(r) => Ok(Trip {
@@ -372,7 +372,7 @@ fn trip_of(record: &Record) -> Result<Trip<'_>, PlanError> {
             date_from: r.time().date(),
             date_to: r.time().date(),
             plate: r.vehicle().plate(),
-            vehicle_type: r.vehicle_class().invoice_label(),
+            vehicle_type: r.vehicle_class().invoice_type(),
             segments: r.segments(),
         }),
         other => Err(PlanError::WrongKind {
@@ -1102,7 +1102,7 @@ impl DraftBuilder {
                     .cloned()
                     .unwrap_or(Cow::Borrowed("")),
                 plate: Some(row.plate.clone()),
-                vehicle_type: Some(Cow::Borrowed(row.vehicle_type)),
+                vehicle_type: Some(row.vehicle_type),
                 date_from: row.date_from,
                 date_to: row.date_to,
                 net: Money::from_fen(net),

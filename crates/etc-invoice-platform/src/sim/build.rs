@@ -105,7 +105,7 @@ pub(super) fn invoice_doc(
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
-            vehicle_type: line.vehicle_type.as_deref().unwrap_or_default().to_owned(),
+            vehicle_type: line.vehicle_type.map_or("", |t| t.label()).to_owned(),
             date_from: line.date_from.format("%Y%m%d").to_string(),
             date_to: line.date_to.format("%Y%m%d").to_string(),
         });

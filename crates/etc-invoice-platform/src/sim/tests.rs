@@ -42,7 +42,7 @@ fn line(seg: u32, net: &str, rate: &str, tax: &str, gross: &str) -> InvoiceLine 
     InvoiceLine {
         item_name: "*经营租赁*通行费".into(),
         plate: Some("粤B12345".parse().unwrap()),
-        vehicle_type: Some("客车".into()),
+        vehicle_type: Some(etc_invoice_order::InvoiceVehicleType::Passenger),
         date_from: "2024-03-01".parse().unwrap(),
         date_to: "2024-03-01".parse().unwrap(),
         net: m(net),

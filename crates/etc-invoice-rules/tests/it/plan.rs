@@ -72,7 +72,7 @@ fn per_trip_plan() {
     );
     assert_eq!(old.item_name, "*经营租赁*通行费");
     assert_eq!(old.plate.as_ref().unwrap().as_str(), "粤B12345");
-    assert_eq!(old.vehicle_type.as_deref(), Some("客车"));
+    assert_eq!(old.vehicle_type.map(|t| t.label()), Some("客车"));
     assert_eq!(old.date_from.to_string(), "2024-03-05");
     assert_eq!(old.date_to.to_string(), "2024-03-05");
     // The fiscal e-bill: no rate, no tax.
