@@ -658,16 +658,9 @@ fn plan_tolls(
             continue;
         };
         if per_trip {
-            let mut rest = group;
-            while let Some(first) = rest.first() {
-                let trip = first.key >> TRIP_SHIFT;
-                let n = run_len(rest, |p| p.key >> TRIP_SHIFT == trip);
-                let (run, tail) = rest.split_at(n);
-                rest = tail;
-                builder.group(template, run, &rows, &sorted_items)?;
-            }
+            builder.group::<true>(template, group, &rows, &sorted_items)?;
         } else {
-            builder.group(template, group, &rows, &sorted_items)?;
+            builder.group::<false>(template, group, &rows, &sorted_items)?;
         }
     }
 
@@ -955,14 +948,12 @@ struct Template<'s> {
     fraction: Option<(RateFraction, i128, i128)>,
 }
 
-/// Collects drafts run by run, cutting a run into parts at the line limit
-/// and the invoice tolerance.
+/// Collects drafts group by group (and trip by trip in per-trip mode),
+/// cutting a run into parts at the line limit and the invoice tolerance.
 struct DraftBuilder {
     buyer: Arc<Buyer>,
     max_lines: usize,
     drafts: Vec<InvoiceDraft>,
-    /// Whether drafts are per trip (and summary sheets too).
-    per_trip: bool,
     /// In per-trip mode: (trip rank, draft index) for each draft.
     trip_invoices: Vec<(u32, u32)>,
     /// In per-trip mode, per trip (by rank): its gross over the plan, in
@@ -984,16 +975,20 @@ impl DraftBuilder {
             buyer: Arc::new(application.buyer().clone()),
             max_lines,
             drafts: Vec::with_capacity(drafts),
-            per_trip,
             trip_invoices: Vec::with_capacity(if per_trip { drafts } else { 0 }),
             trip_gross: vec![0; if per_trip { trips } else { 0 }],
             totals: (0, 0),
         }
     }
 
-    /// The drafts of one run of pieces (a group, or one trip of it): one,
-    /// or several parts when the lines pass the limit or the tolerance.
-    fn group(
+    /// The drafts of one group's pieces: per trip in per-trip mode, else
+    /// one; each cut into parts when its lines pass the limit or the
+    /// tolerance.
+    ///
+    /// One copy per mode, each kept out of line: inlined into its caller,
+    /// or with the mode a run-time test, the line loop compiles slower.
+    #[inline(never)]
+    fn group<const PER_TRIP: bool>(
         &mut self,
         template: &Template<'_>,
         pieces: &[Piece],
@@ -1003,17 +998,29 @@ impl DraftBuilder {
         let Some(seller) = template.seller else {
             return Ok(());
         };
-        let first = self.drafts.len();
-        // The open draft's sums, in fen (and deviation units), and its
-        // lines.
+        // Where the drafts of the current run (the group, or one trip of it
+        // in per-trip mode) start.
+        let mut first = self.drafts.len();
+        // The open draft's sums, in fen (and deviation units), its lines,
+        // and its trip.
         let mut open: Option<(i64, i64, i128)> = None;
         let mut lines = 0_usize;
+        let mut trip_key = u64::MAX;
         let mut rest = pieces;
         while let Some(head) = rest.first() {
             let line_key = head.key >> ITEM_SHIFT;
             let n = run_len(rest, |p| p.key >> ITEM_SHIFT == line_key);
             let (run, tail) = rest.split_at(n);
             let t = trip_of_key(head.key);
+            if PER_TRIP && head.key >> TRIP_SHIFT != trip_key {
+                // A new trip: its own drafts.
+                if let Some((net, tax, _)) = open.take() {
+                    self.close(net, tax)?;
+                }
+                self.number_parts(first);
+                first = self.drafts.len();
+                trip_key = head.key >> TRIP_SHIFT;
+            }
             let Some(row) = rows.get(t) else {
                 rest = tail;
                 continue;
@@ -1056,9 +1063,10 @@ impl DraftBuilder {
                     // run, one per item (mostly one, held in place); in a
                     // month's, about one per piece (a trip seldom crosses
                     // a seller twice).
-                    let capacity = if self.per_trip {
+                    let capacity = if PER_TRIP {
                         1 + rest
                             .windows(2)
+                            .take_while(|w| matches!(w, [_, b] if b.key >> TRIP_SHIFT == trip_key))
                             .filter(|w| {
                                 matches!(w, [a, b] if a.key >> ITEM_SHIFT != b.key >> ITEM_SHIFT)
                             })
@@ -1067,7 +1075,7 @@ impl DraftBuilder {
                     } else {
                         rest.len().min(self.max_lines)
                     };
-                    let trip = self.per_trip.then(|| TransactionId::clone(&row.id));
+                    let trip = PER_TRIP.then(|| TransactionId::clone(&row.id));
                     self.open(seller, template, trip, capacity);
                     lines = 0;
                     (0, 0, 0)
@@ -1082,12 +1090,10 @@ impl DraftBuilder {
 
             let index = u32::try_from(self.drafts.len().saturating_sub(1)).unwrap_or(u32::MAX);
             let rank = u32::try_from(t).unwrap_or(u32::MAX);
-            if self.per_trip && self.trip_invoices.last() != Some(&(rank, index)) {
+            if PER_TRIP && self.trip_invoices.last() != Some(&(rank, index)) {
                 self.trip_invoices.push((rank, index));
             }
-            if self.per_trip
-                && let Some(slot) = self.trip_gross.get_mut(t)
-            {
+            if PER_TRIP && let Some(slot) = self.trip_gross.get_mut(t) {
                 *slot = slot.checked_add(gross).ok_or_else(overflow)?;
             }
             let segments = Segments::from_ascending(run.iter().map(|p| segment_of_key(p.key)));
@@ -1117,13 +1123,20 @@ impl DraftBuilder {
         if let Some((net, tax, _)) = open {
             self.close(net, tax)?;
         }
-        let parts = self.drafts.get_mut(first..).unwrap_or_default();
-        let count = u32::try_from(parts.len()).unwrap_or(u32::MAX);
-        for (n, d) in (1..).zip(parts.iter_mut()) {
-            d.part = n;
-            d.parts = count;
-        }
+        self.number_parts(first);
         Ok(())
+    }
+
+    /// Numbers the parts of the drafts from `first` on (one run's).
+    fn number_parts(&mut self, first: usize) {
+        let parts = self.drafts.get_mut(first..).unwrap_or_default();
+        if parts.len() > 1 {
+            let count = u32::try_from(parts.len()).unwrap_or(u32::MAX);
+            for (n, d) in (1..).zip(parts.iter_mut()) {
+                d.part = n;
+                d.parts = count;
+            }
+        }
     }
 
     fn open(
