@@ -803,29 +803,16 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
                 }
             }
         }
-        parsed.sort_unstable();
-        // The distinct ids, sorted.
-        let mut unique: Vec<(&str, usize)> = Vec::with_capacity(parsed.len());
-        for &(id, i) in &parsed {
-            match unique.last() {
-                Some(&(first_id, first)) if first_id == id => {
-                    findings_at.push((
-                        i,
-                        finding(
-                            Severity::Error,
-                            FindingCode::SelectionDuplicate,
-                            format!("selected[{i}]"),
-                            Some(id.to_owned()),
-                            format!("交易 `{id}` 重复选择（首次在 selected[{first}]）"),
-                            format!(
-                                "transaction `{id}` is selected twice (first at `selected[{first}]`)"
-                            ),
-                        ),
-                    ));
-                }
-                _ => unique.push((id, i)),
-            }
-        }
+        // The distinct ids, sorted: the selection itself when it is
+        // strictly ascending already (as a client that lists by id sends
+        // it), else sorted, repeats found next to each other.
+        let ascending = parsed.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0));
+        let unique = if ascending {
+            parsed
+        } else {
+            parsed.sort_unstable();
+            drop_repeats(parsed, &mut findings_at)
+        };
         // They are examined in index order; what each finds is kept in
         // id order, so the validated ids come out sorted.
         let mut by_index: Vec<u32> = (0..unique.len())
@@ -1444,4 +1431,33 @@ fn text_ok(s: &str, max: usize) -> bool {
 /// Whether a sum in fen is a [`Money`] amount.
 fn fits_money(fen: i128) -> bool {
     i64::try_from(fen).is_ok_and(|f| Money::try_from_fen(f).is_ok())
+}
+/// The ids of `sorted` (sorted by id, then index) without repeats; a
+/// finding for each repeat (the later one), naming the first.
+fn drop_repeats<'a>(
+    sorted: Vec<(&'a str, usize)>,
+    findings_at: &mut Vec<(usize, Finding)>,
+) -> Vec<(&'a str, usize)> {
+    let mut unique: Vec<(&str, usize)> = Vec::with_capacity(sorted.len());
+    for (id, i) in sorted {
+        match unique.last() {
+            Some(&(first_id, first)) if first_id == id => {
+                findings_at.push((
+                    i,
+                    finding(
+                        Severity::Error,
+                        FindingCode::SelectionDuplicate,
+                        format!("selected[{i}]"),
+                        Some(id.to_owned()),
+                        format!("交易 `{id}` 重复选择（首次在 selected[{first}]）"),
+                        format!(
+                            "transaction `{id}` is selected twice (first at `selected[{first}]`)"
+                        ),
+                    ),
+                ));
+            }
+            _ => unique.push((id, i)),
+        }
+    }
+    unique
 }
