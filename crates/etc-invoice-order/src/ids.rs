@@ -215,9 +215,11 @@ fn check(
         && bytes.len() <= max
         && !first.is_ascii_whitespace()
         && !last.is_ascii_whitespace()
+        // Without a branch a byte: every byte is looked up, and the
+        // answers and-ed.
         && bytes
             .iter()
-            .all(|b| ascii.get(usize::from(*b)).copied().unwrap_or(false))
+            .fold(true, |ok, b| ok & ascii.get(usize::from(*b)).copied().unwrap_or(false))
     {
         return Ok(());
     }
