@@ -7,7 +7,7 @@ use etc_invoice_order::stats::Statistics;
 use etc_invoice_order::strategies::transactions::{
     any_money, invalid_money_strings, passage, top_up,
 };
-use etc_invoice_order::{Money, Passage, Record};
+use etc_invoice_order::{CstDateTime, Money, Passage, Record};
 use proptest::prelude::*;
 
 fn csv_of(passages: &[Passage]) -> Vec<u8> {
@@ -30,6 +30,22 @@ fn distinct(mut passages: Vec<Passage>) -> Vec<Passage> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// A time held by its wall clock in China answers as chrono does for
+    /// the same instant: date, timestamp, text, order.
+    #[test]
+    fn cst_times_agree_with_chrono(a in -2_000_000_000_i64..4_000_000_000, b in -2_000_000_000_i64..4_000_000_000) {
+        let at = |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap();
+        let (x, y) = (CstDateTime::from_datetime(&at(a)), CstDateTime::from_datetime(&at(b)));
+        let fixed = at(a).with_timezone(&etc_invoice_order::cst());
+        prop_assert_eq!(x.timestamp(), a);
+        prop_assert_eq!(x.date(), fixed.date_naive());
+        prop_assert_eq!(x.as_datetime(), fixed);
+        prop_assert_eq!(x.to_utc(), at(a));
+        prop_assert_eq!(x.to_string().parse::<CstDateTime>().unwrap(), x);
+        prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+        prop_assert_eq!(x.checked_add(chrono::TimeDelta::seconds(b - a)), Some(y));
+    }
 
     #[test]
     fn money_round_trips(m in any_money()) {
