@@ -205,19 +205,24 @@ impl QuickEq for &str {
 }
 
 impl QuickEq for &Operator {
-    /// The same fields as `==`, cheapest first: the id, the taxpayer id
-    /// (a credit code compares as bytes), then the name.
     #[inline]
     fn quick_eq(self, other: Self) -> bool {
-        std::ptr::eq(self, other)
-            || (self.id.as_str().quick_eq(other.id.as_str())
-                && match (self.taxpayer_id.as_uscc(), other.taxpayer_id.as_uscc()) {
-                    (Some(a), Some(b)) => a == b,
-                    (None, None) => self.taxpayer_id == other.taxpayer_id,
-                    _ => false,
-                }
-                && self.name.as_str().quick_eq(other.name.as_str()))
+        same_seller(self, other, false)
     }
+}
+
+/// The same fields as `==`, cheapest first: the taxpayer id (a credit
+/// code compares as two words), the id (unless the caller knows the ids
+/// equal), then the name.
+#[inline]
+fn same_seller(x: &Operator, y: &Operator, ids_equal: bool) -> bool {
+    std::ptr::eq(x, y)
+        || (match (x.taxpayer_id.as_uscc(), y.taxpayer_id.as_uscc()) {
+            (Some(p), Some(q)) => p == q,
+            (None, None) => x.taxpayer_id == y.taxpayer_id,
+            _ => false,
+        } && (ids_equal || x.id.as_str().quick_eq(y.id.as_str()))
+            && x.name.as_str().quick_eq(y.name.as_str()))
 }
 
 impl<T: QuickEq + std::hash::Hash> Interner<T> {
@@ -714,7 +719,7 @@ fn plan_tolls(
 /// What a segment is invoiced as: its seller, document, rate and item.
 /// Segments of one class go to one group (seller × document × rate) and,
 /// within a trip, to one line.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 struct Class<'r> {
     seller: &'r Operator,
     document: DocumentKind,
@@ -795,16 +800,9 @@ impl<'r> ClassTable<'r> {
     /// Whether `a` (of key `key`) is `b`, its key known equal.
     #[inline]
     fn same(a: &Class<'_>, b: &Class<'_>, key: ClassKey) -> bool {
-        let (x, y) = (a.seller, b.seller);
         a.item.quick_eq(b.item)
             && a.rate.quick_eq(b.rate)
-            && (std::ptr::eq(x, y)
-                || (match (x.taxpayer_id.as_uscc(), y.taxpayer_id.as_uscc()) {
-                    (Some(p), Some(q)) => p == q,
-                    (None, None) => x.taxpayer_id == y.taxpayer_id,
-                    _ => false,
-                } && (key.pins_id() || x.id.as_str() == y.id.as_str())
-                    && x.name.as_str().quick_eq(y.name.as_str())))
+            && same_seller(a.seller, b.seller, key.pins_id())
     }
 
     /// The first-seen id of class `c`.
