@@ -445,6 +445,17 @@ fn counting_sort<T, U: Copy>(
     (sorted, starts)
 }
 
+/// How many neighbours among `pieces` differ in their keys above bit
+/// `shift` (trips at `TRIP_SHIFT`, lines at `ITEM_SHIFT`): one less than
+/// the runs of sorted pieces.
+#[inline]
+fn key_changes(pieces: &[Piece], shift: u32) -> usize {
+    pieces
+        .windows(2)
+        .filter(|w| matches!(w, [a, b] if a.key >> shift != b.key >> shift))
+        .count()
+}
+
 /// The length of the run at the start of `items` that `same` holds for:
 /// a linear scan, since runs are short and a binary search over a long
 /// slice would miss the cache at every step.
@@ -595,8 +606,8 @@ fn plan_tolls(
     });
 
     // A counting sort by group (in the plan's order), item ids replaced by
-    // their ranks on the way, then a sort of each group by trip, item and
-    // position.
+    // their ranks on the way; then each group sorted by trip, item and
+    // position, where it is not in that order already.
     let mut slot_of = vec![0_usize; templates.len()];
     for (slot, g) in group_order.iter().enumerate() {
         if let Some(s) = slot_of.get_mut(*g) {
@@ -641,10 +652,7 @@ fn plan_tolls(
                 group.sort_unstable_by_key(|p| p.key);
             }
             runs += if per_trip {
-                1 + group
-                    .windows(2)
-                    .filter(|w| matches!(w, [a, b] if a.key >> TRIP_SHIFT != b.key >> TRIP_SHIFT))
-                    .count()
+                1 + key_changes(group, TRIP_SHIFT)
             } else {
                 usize::from(!group.is_empty())
             };
@@ -1062,14 +1070,9 @@ impl DraftBuilder {
                     // month's, about one per piece (a trip seldom crosses
                     // a seller twice).
                     let capacity = if PER_TRIP {
-                        1 + rest
-                            .windows(2)
-                            .take_while(|w| matches!(w, [_, b] if b.key >> TRIP_SHIFT == trip_key))
-                            .filter(|w| {
-                                matches!(w, [a, b] if a.key >> ITEM_SHIFT != b.key >> ITEM_SHIFT)
-                            })
-                            .take(self.max_lines - 1)
-                            .count()
+                        let trip = run_len(rest, |p| p.key >> TRIP_SHIFT == trip_key);
+                        let trip = rest.get(..trip).unwrap_or_default();
+                        (1 + key_changes(trip, ITEM_SHIFT)).min(self.max_lines)
                     } else {
                         rest.len().min(self.max_lines)
                     };
@@ -1099,7 +1102,6 @@ impl DraftBuilder {
                 rest = tail;
                 continue;
             };
-            // Built in place in the draft's lines.
             draft.lines.push(InvoiceLine {
                 item_name: items
                     .get(item_of_key(head.key))
