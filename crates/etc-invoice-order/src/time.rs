@@ -120,7 +120,7 @@ impl CstDateTime {
     /// Seconds since the Unix epoch.
     #[inline]
     pub fn timestamp(&self) -> i64 {
-        self.0.and_utc().timestamp() - 8 * 3600
+        self.as_datetime().timestamp()
     }
 
     /// This time plus a duration, `None` when out of chrono's range.
