@@ -134,7 +134,8 @@ impl<'de> Deserialize<'de> for Segments {
                 "segment positions must be ascending, without repeats",
             ));
         }
-        Ok(v.into_iter().collect())
+        // Checked ascending and distinct: taken as it is, not sorted again.
+        Ok(Segments(SmallVec::from_vec(v)))
     }
 }
 
