@@ -823,7 +823,12 @@ impl<'r> ClassTable<'r> {
         let found = if is(self.last) {
             Some(self.last)
         } else if self.classes.len() <= Self::SCAN {
-            (0..self.classes.len()).find(|i| *i != self.last && is(*i))
+            // The keys in a tight loop; a class only where its key matches.
+            let classes = &self.classes;
+            self.keys
+                .iter()
+                .zip(classes)
+                .position(|(k, x)| *k == key && Self::same(x, &c, key))
         } else {
             self.map
                 .get(&key)
