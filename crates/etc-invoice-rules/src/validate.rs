@@ -818,7 +818,10 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
         let mut by_index: Vec<u32> = (0..unique.len())
             .map(|k| u32::try_from(k).unwrap_or(u32::MAX))
             .collect();
-        by_index.sort_unstable_by_key(|k| unique.get(*k as usize).map(|u| u.1));
+        if !ascending {
+            // (An ascending selection is in index order already.)
+            by_index.sort_unstable_by_key(|k| unique.get(*k as usize).map(|u| u.1));
+        }
         let mut found: Vec<Option<TransactionId>> = vec![None; unique.len()];
 
         // The per-transaction findings come in index order, each index's
