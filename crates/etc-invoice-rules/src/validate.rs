@@ -839,7 +839,11 @@ impl<'v, 'b, 'a, 'c> Run<'v, 'b, 'a, 'c> {
             *slot = self.transaction(i, id);
         }
         self.findings.extend(form.map(|(_, f)| f));
-        self.validated.transactions = found.into_iter().flatten().collect();
+        // Sized up front: `flatten` cannot tell `collect` how many come, and
+        // a collected list would regrow (and copy) on the way.
+        let mut transactions = Vec::with_capacity(found.len());
+        transactions.extend(found.into_iter().flatten());
+        self.validated.transactions = transactions;
 
         if !fits_money(self.total_fen) {
             self.error(
