@@ -1063,6 +1063,24 @@ impl DraftBuilder {
                 let so_far = open.as_ref().map_or(0, |(_, _, d)| *d);
                 over_tolerance = (so_far + deviation).abs() > *invoice_tolerance;
             }
+            let item = items
+                .get(item_of_key(head.key))
+                .cloned()
+                .unwrap_or(Cow::Borrowed(""));
+            if PER_TRIP
+                && open.is_none()
+                && !over_tolerance
+                && tail.first().is_none_or(|p| p.key >> TRIP_SHIFT != trip_key)
+            {
+                // The trip's whole run in the group is this one line (as
+                // when a trip crosses a seller once): its draft opens and
+                // closes at once.
+                let line = line_of(row, template, item, run, net, tax, gross_money);
+                self.single(seller, template, line, (net, tax, gross_money));
+                self.note_trip(t, gross)?;
+                rest = tail;
+                continue;
+            }
             let full = lines >= self.max_lines;
             let sums = match open {
                 Some(sums) if !full && !over_tolerance => sums,
@@ -1094,35 +1112,16 @@ impl DraftBuilder {
             ));
             lines += 1;
 
-            let index = u32::try_from(self.drafts.len().saturating_sub(1)).unwrap_or(u32::MAX);
-            let rank = u32::try_from(t).unwrap_or(u32::MAX);
-            if PER_TRIP && self.trip_invoices.last() != Some(&(rank, index)) {
-                self.trip_invoices.push((rank, index));
+            if PER_TRIP {
+                self.note_trip(t, gross)?;
             }
-            if PER_TRIP && let Some(slot) = self.trip_gross.get_mut(t) {
-                *slot = slot.checked_add(gross).ok_or_else(overflow)?;
-            }
-            let segments = Segments::from_ascending(run.iter().map(|p| segment_of_key(p.key)));
             let Some(draft) = self.drafts.last_mut() else {
                 rest = tail;
                 continue;
             };
-            draft.lines.push(InvoiceLine {
-                item_name: items
-                    .get(item_of_key(head.key))
-                    .cloned()
-                    .unwrap_or(Cow::Borrowed("")),
-                plate: Some(row.plate.clone()),
-                vehicle_type: Some(row.vehicle_type),
-                date_from: row.date_from,
-                date_to: row.date_to,
-                net: Money::from_fen(net),
-                rate: template.rate,
-                tax: Money::from_fen(tax),
-                gross: gross_money,
-                transaction: TransactionId::clone(&row.id),
-                segments,
-            });
+            draft
+                .lines
+                .push(line_of(row, template, item, run, net, tax, gross_money));
             rest = tail;
         }
         if let Some((net, tax, _)) = open {
@@ -1130,6 +1129,50 @@ impl DraftBuilder {
         }
         self.number_parts(first);
         Ok(())
+    }
+
+    /// In per-trip mode: notes that the last draft holds a line of trip
+    /// `t` (by rank) of `gross` fen.
+    #[inline]
+    fn note_trip(&mut self, t: usize, gross: i64) -> Result<(), PlanError> {
+        let index = u32::try_from(self.drafts.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        let rank = u32::try_from(t).unwrap_or(u32::MAX);
+        if self.trip_invoices.last() != Some(&(rank, index)) {
+            self.trip_invoices.push((rank, index));
+        }
+        if let Some(slot) = self.trip_gross.get_mut(t) {
+            *slot = slot.checked_add(gross).ok_or_else(overflow)?;
+        }
+        Ok(())
+    }
+
+    /// A per-trip draft of one line, closed at once: its sums are the
+    /// line's (`net`, `tax` and `gross`, the last in range).
+    fn single(
+        &mut self,
+        seller: &Arc<Operator>,
+        template: &Template<'_>,
+        line: InvoiceLine,
+        (net, tax, gross): (i64, i64, Money),
+    ) {
+        self.totals.0 += i128::from(net);
+        self.totals.1 += i128::from(tax);
+        let trip = Some(TransactionId::clone(&line.transaction));
+        self.drafts.push(InvoiceDraft {
+            index: u32::try_from(self.drafts.len()).unwrap_or(u32::MAX),
+            document: template.document,
+            seller: Arc::clone(seller),
+            buyer: Arc::clone(&self.buyer),
+            rate: template.rate,
+            trip,
+            part: 1,
+            parts: 1,
+            lines: InlineVec::one(line),
+            // |net| and |tax| are at most |gross|, which is in range.
+            total_net: Money::from_fen(net),
+            total_tax: Money::from_fen(tax),
+            total_gross: gross,
+        });
     }
 
     /// Numbers the parts of the drafts from `first` on (one run's).
@@ -1181,6 +1224,33 @@ impl DraftBuilder {
             d.total_gross = money(i128::from(net) + i128::from(tax))?;
         }
         Ok(())
+    }
+}
+
+/// The line of `run`: one trip's segments of one item in a group, with
+/// their sums.
+#[inline(always)]
+fn line_of(
+    row: &Row,
+    template: &Template<'_>,
+    item_name: Cow<'static, str>,
+    run: &[Piece],
+    net: i64,
+    tax: i64,
+    gross: Money,
+) -> InvoiceLine {
+    InvoiceLine {
+        item_name,
+        plate: Some(row.plate.clone()),
+        vehicle_type: Some(row.vehicle_type),
+        date_from: row.date_from,
+        date_to: row.date_to,
+        net: Money::from_fen(net),
+        rate: template.rate,
+        tax: Money::from_fen(tax),
+        gross,
+        transaction: TransactionId::clone(&row.id),
+        segments: Segments::from_ascending(run.iter().map(|p| segment_of_key(p.key))),
     }
 }
 

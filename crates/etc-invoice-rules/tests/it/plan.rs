@@ -202,6 +202,74 @@ fn drafts_split_at_the_invoice_tolerance() {
     }
 }
 
+/// A trip that gives one group two lines: the old expressway's operator
+/// charges it in Guangdong and in Hunan, whose rule sets (overlaid here)
+/// name the item differently. Per trip, both lines (in item order) go on
+/// one draft, or on one draft each at a limit of one line.
+#[test]
+fn a_per_trip_draft_holds_a_trip_s_lines_and_splits_at_the_limit() {
+    let p = passage_of(
+        "P1",
+        CARD,
+        "2024-03-05T10:00:00+08:00",
+        vec![
+            segment(Road::Old, 300),
+            segment_by(operator(Road::Old), Road::Hunan, 500),
+            segment(Road::New, 700),
+        ],
+    );
+    let ctx = context(records(&[p]));
+    let hunan_item = "version = 1\nprovince = \"湖南\"\n[[period]]\neffective_from = 2018-01-01\n\
+                      documents.item_name = \"*运输服务*通行费\"\n";
+    for (limit, expected) in [
+        (
+            "100",
+            vec![
+                "0 GD-EXP-NEW vatInvoice 9% P1 1/1: P1=7.00",
+                "1 GD-EXP-OLD vatInvoice 3% P1 1/1: P1=3.00 P1=5.00",
+            ],
+        ),
+        (
+            "1",
+            vec![
+                "0 GD-EXP-NEW vatInvoice 9% P1 1/1: P1=7.00",
+                "1 GD-EXP-OLD vatInvoice 3% P1 1/2: P1=3.00",
+                "2 GD-EXP-OLD vatInvoice 3% P1 2/2: P1=5.00",
+            ],
+        ),
+    ] {
+        let book = book_with(&format!("applications.max_lines_per_invoice = {limit}"))
+            .overlay_toml_str("hunan.toml", hunan_item)
+            .unwrap();
+        let v = set(app_json(&["P1"]), "/mergeMode", json!("perTrip"));
+        let plan = plan_with(&book, &v, &ctx);
+        assert_eq!(shape(&plan), expected, "limit {limit}");
+        let old: Vec<_> = plan
+            .invoices
+            .iter()
+            .filter(|d| d.seller.id.as_str() == "GD-EXP-OLD")
+            .flat_map(|d| d.lines.iter())
+            .map(|l| (l.item_name.as_ref(), l.segments.as_slice().to_vec()))
+            .collect();
+        assert_eq!(
+            old,
+            [("*经营租赁*通行费", vec![0]), ("*运输服务*通行费", vec![1])],
+            "limit {limit}"
+        );
+        for d in &plan.invoices {
+            let net: Money = d.lines.iter().map(|l| l.net).sum();
+            let tax: Money = d.lines.iter().map(|l| l.tax).sum();
+            assert_eq!((d.total_net, d.total_tax), (net, tax));
+            assert_eq!(d.total_gross, net.checked_add(tax).unwrap());
+        }
+        assert_eq!(plan.summaries.len(), 1);
+        let all: Vec<u32> = plan.invoices.iter().map(|d| d.index).collect();
+        assert_eq!(plan.summaries[0].invoices.as_slice(), all.as_slice());
+        assert_eq!(plan.summaries[0].total_gross, m("15.00"));
+        assert_eq!(plan.totals.gross, m("15.00"));
+    }
+}
+
 #[test]
 fn top_up_plan() {
     let recs = vec![
