@@ -679,8 +679,7 @@ fn plan_tolls(
 
     let DraftBuilder {
         drafts,
-        trip_invoices,
-        trip_gross,
+        trips,
         totals,
         ..
     } = builder;
@@ -688,27 +687,15 @@ fn plan_tolls(
     if app_rules.documents.summary_sheet && !drafts.is_empty() {
         if per_trip {
             summaries.reserve(rows.len());
-            // The drafts by trip, each trip's in the drafts' order.
-            let (invoices, starts) = counting_sort(
-                &trip_invoices,
-                rows.len(),
-                |(t, _)| *t as usize,
-                |_, (_, i)| *i,
-                0,
-            );
-            for ((trip, gross), bounds) in rows.iter().zip(trip_gross).zip(starts.windows(2)) {
-                let mine = match bounds {
-                    [start, end] => invoices.get(*start..*end).unwrap_or_default(),
-                    _ => &[],
-                };
-                if mine.is_empty() {
+            for (trip, sheet) in rows.iter().zip(trips) {
+                if sheet.drafts.is_empty() {
                     continue;
                 }
                 summaries.push(SummarySheetDraft {
                     trip: Some(TransactionId::clone(&trip.id)),
                     transactions: InlineVec::one(TransactionId::clone(&trip.id)),
-                    invoices: InlineVec::from_copied(mine),
-                    total_gross: money(i128::from(gross))?,
+                    invoices: sheet.drafts,
+                    total_gross: money(i128::from(sheet.gross))?,
                 });
             }
         } else {
@@ -959,17 +946,23 @@ struct Template<'s> {
     fraction: Option<(RateFraction, i128, i128)>,
 }
 
+/// What a trip's summary sheet binds, gathered as its drafts are made.
+#[derive(Default)]
+struct TripSheet {
+    /// The drafts with lines of the trip, by index (ascending).
+    drafts: InlineVec<u32, 4>,
+    /// The trip's gross over the plan, in fen.
+    gross: i64,
+}
+
 /// Collects drafts group by group (and trip by trip in per-trip mode),
 /// cutting a run into parts at the line limit and the invoice tolerance.
 struct DraftBuilder {
     buyer: Arc<Buyer>,
     max_lines: usize,
     drafts: Vec<InvoiceDraft>,
-    /// In per-trip mode: (trip rank, draft index) for each draft.
-    trip_invoices: Vec<(u32, u32)>,
-    /// In per-trip mode, per trip (by rank): its gross over the plan, in
-    /// fen.
-    trip_gross: Vec<i64>,
+    /// In per-trip mode, per trip (by rank): what its summary sheet binds.
+    trips: Vec<TripSheet>,
     /// Σ net and Σ tax of the drafts closed so far, in fen.
     totals: (i128, i128),
 }
@@ -986,8 +979,13 @@ impl DraftBuilder {
             buyer: Arc::new(application.buyer().clone()),
             max_lines,
             drafts: Vec::with_capacity(drafts),
-            trip_invoices: Vec::with_capacity(if per_trip { drafts } else { 0 }),
-            trip_gross: vec![0; if per_trip { trips } else { 0 }],
+            trips: if per_trip {
+                std::iter::repeat_with(TripSheet::default)
+                    .take(trips)
+                    .collect()
+            } else {
+                Vec::new()
+            },
             totals: (0, 0),
         }
     }
@@ -1136,12 +1134,12 @@ impl DraftBuilder {
     #[inline]
     fn note_trip(&mut self, t: usize, gross: i64) -> Result<(), PlanError> {
         let index = u32::try_from(self.drafts.len().saturating_sub(1)).unwrap_or(u32::MAX);
-        let rank = u32::try_from(t).unwrap_or(u32::MAX);
-        if self.trip_invoices.last() != Some(&(rank, index)) {
-            self.trip_invoices.push((rank, index));
-        }
-        if let Some(slot) = self.trip_gross.get_mut(t) {
-            *slot = slot.checked_add(gross).ok_or_else(overflow)?;
+        if let Some(sheet) = self.trips.get_mut(t) {
+            // Drafts come in index order: each trip's list stays sorted.
+            if sheet.drafts.last() != Some(&index) {
+                sheet.drafts.push(index);
+            }
+            sheet.gross = sheet.gross.checked_add(gross).ok_or_else(overflow)?;
         }
         Ok(())
     }
