@@ -214,7 +214,7 @@ impl QuickEq for &Operator {
 /// The same fields as `==`, cheapest first: the taxpayer id (a credit
 /// code compares as two words), the id (unless the caller knows the ids
 /// equal), then the name.
-#[inline]
+#[inline(always)]
 fn same_seller(x: &Operator, y: &Operator, ids_equal: bool) -> bool {
     std::ptr::eq(x, y)
         || (match (x.taxpayer_id.as_uscc(), y.taxpayer_id.as_uscc()) {
