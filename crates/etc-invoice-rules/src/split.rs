@@ -129,6 +129,7 @@ impl RateFraction {
     }
 
     /// `round_half_away(gross / (1 + m/pow))` in fen.
+    #[inline(always)]
     pub(crate) fn net_fen(self, gross_fen: i64) -> i64 {
         // The same arithmetic in 64 bits when it fits (it always does for
         // real amounts and rates): a 128-bit division is a library call.
