@@ -801,6 +801,7 @@ impl<'r> ClassTable<'r> {
     }
 
     /// The first-seen id of class `c`.
+    #[inline(always)]
     fn id(&mut self, c: Class<'r>) -> u32 {
         let key = ClassKey::of(c.seller, c.document);
         let is = |i: usize| {
