@@ -85,6 +85,7 @@ macro_rules! id_type {
             ///
             /// # Errors
             /// [`IdError`] naming the first problem.
+            #[inline]
             pub fn check(s: &str) -> Result<(), IdError> {
                 check(s, $what, $max, $allowed)
             }
