@@ -1147,6 +1147,11 @@ impl DraftBuilder {
 
     /// A per-trip draft of one line, closed at once: its sums are the
     /// line's (`net`, `tax` and `gross`, the last in range).
+    ///
+    /// The draft is written in one literal, like `open`'s, rather than
+    /// through a shared constructor: passing the line (or the list holding
+    /// it) to one costs a move of its 150 bytes, about 3 % more
+    /// instructions for a per-trip plan.
     fn single(
         &mut self,
         seller: &Arc<Operator>,
