@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 /// The largest magnitude a [`Money`] may hold, in fen: ten trillion yuan.
 ///
-/// Far above any real toll or statement, and low enough that the sum of a
-/// billion such amounts still fits the 96-bit decimal mantissa.
+/// Far above any real toll or statement, and low enough that the sum of
+/// two amounts cannot overflow an `i64` (so `checked_add` adds first and
+/// checks the range after), a sum of a thousand fits one too, and a sum of
+/// a billion fits the `i128` the planners add in.
 const MAX_FEN: i64 = 1_000_000_000_000_000;
 
 /// An exact amount of Chinese yuan (CNY) with two decimal places (fen).
@@ -181,8 +183,7 @@ impl Money {
     /// # Errors
     /// [`MoneyError::Overflow`] when the result is out of range.
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
-        // In whole fen: both are at scale 2 and within range, so the sum
-        // cannot overflow an i64.
+        // Both are within range, so the sum cannot overflow an i64.
         Money::try_from_fen(self.to_fen() + other.to_fen())
     }
 
