@@ -11,7 +11,7 @@
 //!
 //! | column | level | required | format |
 //! | --- | --- | --- | --- |
-//! | `passage_id` | passage | yes | [`TransactionId`](crate::TransactionId) |
+//! | `passage_id` | passage | yes | [`TransactionId`] |
 //! | `card_number` | passage | yes | 20 digits ([`CardNumber`]) |
 //! | `card_type` | passage | yes | `21`, `22`, `23`, `51`–`53`, or the issuer codes `1` (debit) / `2` (stored-value) |
 //! | `vehicle_id` | passage | yes | `京A12345_1` ([`VehicleId`]) |
