@@ -158,52 +158,13 @@ impl PartialEq for Uscc {
     /// every segment a plan places).
     #[inline]
     fn eq(&self, other: &Uscc) -> bool {
-        let (a, b) = (&self.0, &other.0);
-        let [
-            a0,
-            a1,
-            a2,
-            a3,
-            a4,
-            a5,
-            a6,
-            a7,
-            a8,
-            a9,
-            a10,
-            a11,
-            a12,
-            a13,
-            a14,
-            a15,
-            a16,
-            a17,
-        ] = *a;
-        let [
-            b0,
-            b1,
-            b2,
-            b3,
-            b4,
-            b5,
-            b6,
-            b7,
-            b8,
-            b9,
-            b10,
-            b11,
-            b12,
-            b13,
-            b14,
-            b15,
-            b16,
-            b17,
-        ] = *b;
-        u128::from_le_bytes([
-            a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15,
-        ]) == u128::from_le_bytes([
-            b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15,
-        ]) && [a16, a17] == [b16, b17]
+        let words = |c: &[u8; Uscc::LEN]| {
+            (
+                c.first_chunk::<16>().map(|w| u128::from_le_bytes(*w)),
+                c.last_chunk::<2>().copied(),
+            )
+        };
+        words(&self.0) == words(&other.0)
     }
 }
 

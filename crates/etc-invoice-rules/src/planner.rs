@@ -744,15 +744,9 @@ impl ClassKey {
             }
             u64::from_le_bytes(w)
         };
-        let at = |from: usize| -> u64 {
-            id.get(from..from + 8)
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                .map_or(0, u64::from_le_bytes)
-        };
-        let (head, tail) = if id.len() >= 8 {
-            (at(0), at(id.len() - 8))
-        } else {
-            (word(id), 0)
+        let (head, tail) = match (id.first_chunk::<8>(), id.last_chunk::<8>()) {
+            (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+            _ => (word(id), 0),
         };
         ClassKey {
             head,
