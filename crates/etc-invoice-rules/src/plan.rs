@@ -173,14 +173,6 @@ impl<T, const N: usize> InlineVec<T, N> {
         InlineVec(v)
     }
 
-    /// A list of copies of `items`.
-    pub fn from_copied(items: &[T]) -> Self
-    where
-        T: Copy,
-    {
-        InlineVec(SmallVec::from_slice(items))
-    }
-
     /// An empty list with room for `capacity` items (in place up to `N`).
     pub fn with_capacity(capacity: usize) -> Self {
         InlineVec(SmallVec::with_capacity(capacity))

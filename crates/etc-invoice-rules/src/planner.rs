@@ -1302,7 +1302,7 @@ fn plan_top_ups(
             trip: None,
             part: 1,
             parts: 1,
-            lines: InlineVec::from_iter([InvoiceLine {
+            lines: InlineVec::one(InvoiceLine {
                 item_name: Cow::Borrowed(TOP_UP_ITEM),
                 plate: None,
                 vehicle_type: None,
@@ -1314,7 +1314,7 @@ fn plan_top_ups(
                 gross: amount,
                 transaction: t.id().clone(),
                 segments: Segments::new(),
-            }]),
+            }),
             total_net: amount,
             total_tax: Money::ZERO,
             total_gross: amount,

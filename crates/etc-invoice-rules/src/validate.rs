@@ -1439,6 +1439,7 @@ fn text_ok(s: &str, max: usize) -> bool {
 fn fits_money(fen: i128) -> bool {
     i64::try_from(fen).is_ok_and(|f| Money::try_from_fen(f).is_ok())
 }
+
 /// The ids of `sorted` (sorted by id, then index) without repeats; a
 /// finding for each repeat (the later one), naming the first.
 fn drop_repeats<'a>(
