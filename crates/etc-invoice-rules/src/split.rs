@@ -245,5 +245,25 @@ mod tests {
             prop_assert_eq!(s.net.checked_add(s.tax).unwrap(), gross);
             prop_assert!(tax_deviation(s.net, s.tax, rate).abs() <= Decimal::new(LINE_TOLERANCE_FEN, 2));
         }
+
+        /// The 64-bit path gives what a plain 128-bit division gives, over
+        /// any `i64` amount and any rate of up to nine decimals (where
+        /// `gross × 10^s` leaves 64 bits, the 128-bit path answers).
+        #[test]
+        fn narrow_division_matches_wide_division(
+            fen in prop_oneof![any::<i64>(), -1_000_000_000_i64..1_000_000_000],
+            scale in 0_u32..=9,
+            mantissa_part in 0_u64..=1_000_000_000,
+        ) {
+            let pow = 10_i128.pow(scale);
+            let m = i128::from(mantissa_part) % (pow + 1);
+            let rate = TaxRate::new(Decimal::from_i128_with_scale(m, scale)).unwrap();
+            let f = RateFraction::of(rate).unwrap();
+            let num = i128::from(fen) * pow;
+            let den = pow + m;
+            let (q, r) = (num / den, num % den);
+            let expected = if 2 * r.abs() >= den { q + num.signum() } else { q };
+            prop_assert_eq!(i128::from(f.net_fen(fen)), expected);
+        }
     }
 }
