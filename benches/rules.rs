@@ -24,6 +24,7 @@
 )]
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, criterion_main};
 use etc_invoice::order::{
@@ -109,12 +110,16 @@ fn card(i: usize) -> String {
 }
 
 fn passages(cards: usize, per_card: usize, segments: usize, rng: &mut Rng) -> Vec<Passage> {
-    let operators: Vec<Operator> = OPERATORS
+    // One `Arc` per operator, shared by its segments, as the importer gives
+    // them.
+    let operators: Vec<Arc<Operator>> = OPERATORS
         .iter()
-        .map(|(id, name, tin, ..)| Operator {
-            id: id.parse().expect("operator id"),
-            name: name.parse().expect("operator name"),
-            taxpayer_id: tin.parse().expect("taxpayer id"),
+        .map(|(id, name, tin, ..)| {
+            Arc::new(Operator {
+                id: id.parse().expect("operator id"),
+                name: name.parse().expect("operator name"),
+                taxpayer_id: tin.parse().expect("taxpayer id"),
+            })
         })
         .collect();
     let mut out = Vec::with_capacity(cards * per_card);

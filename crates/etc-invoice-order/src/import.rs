@@ -420,11 +420,11 @@ impl Row<'_> {
             return Ok(road.clone());
         }
         let road = Road {
-            operator: crate::Operator {
+            operator: cache.share(crate::Operator {
                 id: self.req(Col::OperatorId, str::parse)?,
                 name: self.req(Col::OperatorName, str::parse)?,
                 taxpayer_id: self.req(Col::OperatorTaxpayerId, str::parse)?,
-            },
+            }),
             province: self.req(Col::Province, str::parse::<crate::Province>)?,
             road_kind: self.req(Col::RoadKind, str::parse)?,
             funding: self.req(Col::Funding, str::parse)?,
@@ -463,7 +463,7 @@ impl Row<'_> {
 /// The segment columns that describe the operator and its road.
 #[derive(Clone)]
 struct Road {
-    operator: crate::Operator,
+    operator: std::sync::Arc<crate::Operator>,
     province: crate::Province,
     road_kind: crate::RoadKind,
     funding: crate::Funding,
@@ -502,6 +502,18 @@ impl RoadCache {
             .iter()
             .find(|(key, _)| Self::matches(key, raw))
             .map(|(_, road)| road)
+    }
+
+    /// The operator, shared with a cached road of the same operator (one
+    /// operator runs several roads), or in an `Arc` of its own.
+    fn share(&self, operator: crate::Operator) -> std::sync::Arc<crate::Operator> {
+        self.entries
+            .iter()
+            .find(|(_, road)| *road.operator == operator)
+            .map_or_else(
+                || std::sync::Arc::new(operator),
+                |(_, road)| std::sync::Arc::clone(&road.operator),
+            )
     }
 
     fn insert(&mut self, raw: &[&[u8]], road: &Road) {

@@ -1,5 +1,7 @@
 //! Passages (one trip, entry to exit) and their per-operator toll segments.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -121,7 +123,12 @@ pub enum TransactionError {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SegmentParts {
     /// The operator that charged this segment.
-    pub operator: Operator,
+    ///
+    /// Shared: segments of one operator may hold one `Arc` (the importer
+    /// gives them one per operator it reads), so that a segment stays small
+    /// and a planner tells sellers apart by address before comparing their
+    /// fields. Serialised as the operator itself.
+    pub operator: Arc<Operator>,
     /// The province the road lies in.
     pub province: Province,
     /// The kind of road.

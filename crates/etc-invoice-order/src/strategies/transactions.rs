@@ -121,7 +121,7 @@ pub fn toll_segment() -> impl Strategy<Value = TollSegment> {
             |(operator, province, road_kind, funding, tax_method, start, receivable, pct)| {
                 let discount = receivable * pct / 100;
                 TollSegment::new(SegmentParts {
-                    operator,
+                    operator: std::sync::Arc::new(operator),
                     province,
                     road_kind,
                     funding,

@@ -300,3 +300,25 @@ fn cached_roads_do_not_hide_bad_values() {
         Some("operator_taxpayer_id")
     );
 }
+
+#[test]
+fn segments_of_one_operator_share_it() {
+    // P1 and P2 on the same road; P3 by the same operator on another road
+    // (a bridge); P4 by another operator.
+    let other_road = row("P3", "OP1", "2.00", "0.00", "2.00").replace("expressway", "bridge");
+    let other_operator = row("P4", "OP2", "3.00", "0.00", "3.00");
+    let csv = format!(
+        "{HEADER}\n{}\n{}\n{other_road}\n{other_operator}\n",
+        row("P1", "OP1", "10.00", "0.50", "9.50"),
+        row("P2", "OP1", "1.00", "0.00", "1.00"),
+    );
+    let passages: Vec<Passage> = read(&csv).into_iter().map(Result::unwrap).collect();
+    let operators: Vec<_> = passages
+        .iter()
+        .map(|p| &p.segments()[0].parts().operator)
+        .collect();
+    assert!(std::sync::Arc::ptr_eq(operators[0], operators[1]));
+    assert!(std::sync::Arc::ptr_eq(operators[0], operators[2]));
+    assert!(!std::sync::Arc::ptr_eq(operators[0], operators[3]));
+    assert_eq!(operators[3].id.as_str(), "OP2");
+}

@@ -76,7 +76,7 @@ pub fn issuer() -> Operator {
 /// A segment of `road`'s kind, charged by another operator.
 pub fn segment_by(operator: Operator, road: Road, charged_fen: i64) -> TollSegment {
     let mut parts = segment(road, charged_fen).parts().clone();
-    parts.operator = operator;
+    parts.operator = operator.into();
     TollSegment::new(parts).unwrap()
 }
 
@@ -120,7 +120,7 @@ pub fn segment(road: Road, charged_fen: i64) -> TollSegment {
     };
     let charged = Money::from_fen(charged_fen);
     TollSegment::new(SegmentParts {
-        operator: operator(road),
+        operator: operator(road).into(),
         province: province.parse().unwrap(),
         road_kind,
         funding,
