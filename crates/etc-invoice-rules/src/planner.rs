@@ -686,18 +686,24 @@ fn plan_tolls(
     let mut summaries = Vec::new();
     if app_rules.documents.summary_sheet && !drafts.is_empty() {
         if per_trip {
-            summaries.reserve(rows.len());
-            for (trip, sheet) in rows.iter().zip(trips) {
-                if sheet.drafts.is_empty() {
-                    continue;
-                }
-                summaries.push(SummarySheetDraft {
+            if trips.iter().any(|t| Money::try_from_fen(t.gross).is_err()) {
+                return Err(PlanError::Overflow);
+            }
+            // Mapped from lists of known length, each sheet is written in
+            // place; the sheets of trips without drafts (nothing charged)
+            // are dropped after.
+            summaries = rows
+                .iter()
+                .zip(trips)
+                .map(|(trip, sheet)| SummarySheetDraft {
                     trip: Some(TransactionId::clone(&trip.id)),
                     transactions: InlineVec::one(TransactionId::clone(&trip.id)),
                     invoices: sheet.drafts,
-                    total_gross: money(i128::from(sheet.gross))?,
-                });
-            }
+                    // In range: checked above.
+                    total_gross: Money::from_fen(sheet.gross),
+                })
+                .collect();
+            summaries.retain(|s| !s.invoices.is_empty());
         } else {
             let transactions = InlineVec::from(application.transactions());
             summaries.push(SummarySheetDraft {
