@@ -19,7 +19,7 @@ use crate::plan::{
     SummarySheetDraft,
 };
 use crate::report::ValidatedApplication;
-use crate::split::{INVOICE_TOLERANCE_FEN, LINE_TOLERANCE_FEN, RateFraction, split_gross};
+use crate::split::{INVOICE_TOLERANCE_FEN, LINE_TOLERANCE_FEN, RateFraction};
 
 /// The item name of a fiscal e-bill line (财政电子票据 项目名称) \[P\].
 pub const FISCAL_EBILL_ITEM: &str = "车辆通行费";
@@ -181,17 +181,8 @@ trait QuickEq: Copy + Eq {
     }
 }
 
-impl QuickEq for Option<TaxRate> {
-    #[inline]
-    fn quick_eq(self, other: Self) -> bool {
-        // Rates are held normalised, so equal rates have equal parts.
-        match (self, other) {
-            (Some(a), Some(b)) => a.as_decimal().serialize() == b.as_decimal().serialize(),
-            (None, None) => true,
-            _ => false,
-        }
-    }
-}
+/// Rates are held normalised, in eight bytes: `==` compares their words.
+impl QuickEq for Option<TaxRate> {}
 
 impl QuickEq for u64 {}
 
@@ -586,7 +577,7 @@ fn plan_tolls(
                 seller: shared_sellers.get(seller),
                 document: doc_of_rank(((g >> 24) & 0xff) as u32),
                 rate,
-                fraction: rate.and_then(RateFraction::of).map(|f| {
+                fraction: rate.map(RateFraction::of).map(|f| {
                     (
                         f,
                         f.tolerance_units(LINE_TOLERANCE_FEN),
@@ -1040,17 +1031,13 @@ impl DraftBuilder {
                 .try_fold(0_i64, |sum, p| sum.checked_add(p.fen))
                 .ok_or_else(overflow)?;
             let gross_money = money(i128::from(gross))?;
-            let (net, tax) = match (&template.rate, &template.fraction) {
-                (Some(_), Some((f, _, _))) => {
-                    // The integer path of `split_gross`.
+            // `split_gross`, on fen (the fraction is the template's rate's).
+            let (net, tax) = match &template.fraction {
+                Some((f, _, _)) => {
                     let net = f.net_fen(gross);
                     (net, gross - net)
                 }
-                (Some(r), None) => {
-                    let s = split_gross(gross_money, *r);
-                    (s.net.to_fen(), s.tax.to_fen())
-                }
-                (None, _) => (gross, 0),
+                None => (gross, 0),
             };
             let mut deviation = 0;
             let mut over_tolerance = false;

@@ -37,8 +37,8 @@ impl TaxSplit {
 /// Separates a tax-inclusive amount into net and tax at `rate`:
 /// `net = round_half_up(gross / (1 + rate), 2)`, `tax = gross − net`.
 ///
-/// Exact: integer arithmetic on fen for every rate with at most nine
-/// decimals (all real ones), decimal arithmetic otherwise; never a float.
+/// Exact: integer arithmetic on fen (a rate has at most nine decimals);
+/// never a float.
 ///
 /// ```
 /// use etc_invoice_rules::{TaxRate, split_gross};
@@ -51,22 +51,9 @@ impl TaxSplit {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn split_gross(gross: Money, rate: TaxRate) -> TaxSplit {
-    let net_fen = match RateFraction::of(rate) {
-        Some(f) => f.net_fen(gross.to_fen()),
-        None => {
-            // Rates with more than nine decimals: decimal division, exact to
-            // 28 significant digits, which decides the rounding of any
-            // amount in range at such a rate.
-            let divisor = Decimal::ONE + rate.as_decimal();
-            let q = gross
-                .as_decimal()
-                .checked_div(divisor)
-                .unwrap_or(Decimal::ZERO);
-            Money::from_decimal_rounded(q).map_or(0, Money::to_fen)
-        }
-    };
-    // |net| ≤ |gross| with the same sign, so both parts are in range.
     let gross_fen = gross.to_fen();
+    let net_fen = RateFraction::of(rate).net_fen(gross_fen);
+    // |net| ≤ |gross| with the same sign, so both parts are in range.
     TaxSplit {
         net: Money::from_fen(net_fen),
         tax: Money::from_fen(gross_fen - net_fen),
@@ -94,59 +81,47 @@ pub fn tax_deviation(net: Money, tax: Money, rate: TaxRate) -> Decimal {
         .normalize()
 }
 
-/// A rate as the integer fraction `m / 10^s` with `s ≤ 9`, for exact integer
-/// arithmetic on fen.
+/// A rate as the integer fraction `m / 10^s` (`s ≤ 9`, so `m ≤ 10^s ≤ 10⁹`),
+/// for exact integer arithmetic on fen.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RateFraction {
-    /// The mantissa `m`.
-    m: i128,
+    /// The numerator `m`.
+    m: i64,
     /// `10^s`.
-    pow: i128,
-    /// `10^s` and `10^s + m` in 64 bits (`pow ≤ 10⁹`; the sum fits for
-    /// any real rate), for the common case.
-    narrow: Option<(i64, i64)>,
+    pow: i64,
 }
 
 impl RateFraction {
-    /// The largest scale handled in integers: fen (≤ 10¹⁵) × 10⁹ × a count
-    /// of lines still fits an `i128` with room to spare.
-    const MAX_SCALE: u32 = 9;
-
-    /// The fraction of `rate`, `None` for a rate with more than nine
-    /// decimals.
-    pub(crate) fn of(rate: TaxRate) -> Option<RateFraction> {
-        let d = rate.as_decimal();
-        let scale = d.scale();
-        if scale > Self::MAX_SCALE {
-            return None;
+    /// The fraction of `rate`.
+    #[inline]
+    pub(crate) fn of(rate: TaxRate) -> RateFraction {
+        let (units, scale) = rate.as_fraction();
+        RateFraction {
+            m: i64::from(units),
+            // scale ≤ 9: 10^scale ≤ 10⁹.
+            pow: 10_i64.pow(scale),
         }
-        let (m, pow) = (d.mantissa(), 10_i128.pow(scale));
-        let narrow = match (i64::try_from(pow), i64::try_from(pow + m)) {
-            (Ok(p), Ok(den)) if den > 0 => Some((p, den)),
-            _ => None,
-        };
-        Some(RateFraction { m, pow, narrow })
     }
 
     /// `round_half_away(gross / (1 + m/pow))` in fen.
     #[inline(always)]
     pub(crate) fn net_fen(self, gross_fen: i64) -> i64 {
-        // The same arithmetic in 64 bits when it fits (it always does for
-        // real amounts and rates): a 128-bit division is a library call.
-        if let Some((pow, den)) = self.narrow
-            && let Some(n) = gross_fen.checked_mul(pow)
-        {
+        // `pow + m ≤ 2·10⁹`. The same arithmetic in 64 bits when the
+        // product fits (it does for any amount below 9·10⁹ yuan): a 128-bit
+        // division is a library call.
+        let den = self.pow + self.m;
+        if let Some(n) = gross_fen.checked_mul(self.pow) {
             let q = n / den;
             let r = n % den;
-            // 2|r| < 2·den < 2⁶⁴: no overflow in a `u64`.
+            // 2|r| < 2·den ≤ 4·10⁹: no overflow.
             return if 2 * r.unsigned_abs() >= den.unsigned_abs() {
                 q + n.signum()
             } else {
                 q
             };
         }
-        let num = i128::from(gross_fen) * self.pow;
-        let den = self.pow + self.m;
+        let num = i128::from(gross_fen) * i128::from(self.pow);
+        let den = i128::from(den);
         let q = num / den;
         let r = num % den;
         let q = if 2 * r.abs() >= den {
@@ -160,12 +135,12 @@ impl RateFraction {
 
     /// The deviation `net × rate − tax` in units of `1 / (100 · pow)` yuan.
     pub(crate) fn deviation_units(self, net_fen: i64, tax_fen: i64) -> i128 {
-        i128::from(net_fen) * self.m - i128::from(tax_fen) * self.pow
+        i128::from(net_fen) * i128::from(self.m) - i128::from(tax_fen) * i128::from(self.pow)
     }
 
     /// A tolerance in fen, in the units of [`RateFraction::deviation_units`].
     pub(crate) fn tolerance_units(self, tolerance_fen: i64) -> i128 {
-        i128::from(tolerance_fen) * self.pow
+        i128::from(tolerance_fen) * i128::from(self.pow)
     }
 }
 
@@ -221,14 +196,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn long_rates_use_decimals() {
-        let rate = TaxRate::new(Decimal::new(30_000_000_001, 12)).unwrap();
-        assert!(RateFraction::of(rate).is_none());
-        let s = split_gross(m("5.61"), rate);
-        assert_eq!((s.net, s.tax), (m("5.45"), m("0.16")));
-    }
-
     proptest! {
         #[test]
         fn integer_path_matches_decimal_formula(
@@ -258,7 +225,7 @@ mod tests {
             let pow = 10_i128.pow(scale);
             let m = i128::from(mantissa_part) % (pow + 1);
             let rate = TaxRate::new(Decimal::from_i128_with_scale(m, scale)).unwrap();
-            let f = RateFraction::of(rate).unwrap();
+            let f = RateFraction::of(rate);
             let num = i128::from(fen) * pow;
             let den = pow + m;
             let (q, r) = (num / den, num % den);
