@@ -80,10 +80,10 @@ impl TaxRate {
         let d = fraction.normalize();
         let scale = d.scale();
         // 0 ≤ d ≤ 1 with at most nine places: the mantissa is at most 10⁹.
-        match (u32::try_from(d.mantissa()), u8::try_from(scale + 1)) {
+        match (u32::try_from(d.mantissa()), u8::try_from(scale)) {
             (Ok(units), Ok(s)) if scale <= TaxRate::MAX_SCALE => Ok(TaxRate {
                 units,
-                scale_plus_one: NonZeroU8::new(s).unwrap_or(NonZeroU8::MIN),
+                scale_plus_one: NonZeroU8::MIN.saturating_add(s),
             }),
             _ => Err(TaxRateError::TooPrecise(fraction.to_string())),
         }
