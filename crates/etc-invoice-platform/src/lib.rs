@@ -135,9 +135,10 @@
 //!   is the same as comparing canonical JSON bytes; [`Fingerprint`]
 //!   (SHA-256 of the canonical JSON) is there for implementations that only
 //!   see bytes.
-//! - **Reissue keeps the ledger's record** under the original number: the
-//!   transactions stay invoiced and the amounts are equal. The new number is
-//!   not recorded until the ledger can swap numbers in one step.
+//! - **A reissue replaces the invoice in the ledger** in one step
+//!   ([`Ledger::replace`]): the old invoice is reversed, the new one is
+//!   recorded for the same application, transactions and amount, and the
+//!   transactions stay invoiced throughout.
 //! - **A red reversal whose reply was lost** is finished by calling
 //!   [`InvoiceService::red_reverse`] again (same key: the platform replays).
 //! - Numbers, bureau codes, element names and rejection reasons of the

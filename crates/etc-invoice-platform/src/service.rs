@@ -21,9 +21,9 @@ use crate::clock::between;
 use crate::retry::salt_of;
 use crate::{
     ApplicationEntry, ApplicationRecord, ApplicationStatus, Clock, Document, IdempotencyKey,
-    InvoiceEntry, InvoicePlatform, IssuedInvoice, IssuedSummary, Ledger, LedgerError, Payload,
-    PlatformError, Reason, RedReverseRequest, Reissue, ReissueRequest, RetryPolicy, Reversal,
-    SubmissionId, SubmissionStatus, SubmitRequest,
+    InvoiceEntry, InvoicePlatform, InvoiceRecord, IssuedInvoice, IssuedSummary, Ledger,
+    LedgerError, Payload, PlatformError, Reason, RedReverseRequest, Reissue, ReissueRequest,
+    RetryPolicy, Reversal, SubmissionId, SubmissionStatus, SubmitRequest,
 };
 
 /// How one application ended (or did not, yet).
@@ -163,6 +163,15 @@ pub enum ServiceError {
     /// The invoice was already reversed.
     #[error("invoice `{0}` is already reversed")]
     AlreadyReversed(String),
+    /// The invoice was replaced on a reissue: reverse or reissue its
+    /// replacement instead.
+    #[error("invoice `{number}` was replaced by `{by}` on a reissue")]
+    Replaced {
+        /// The invoice.
+        number: String,
+        /// The invoice that replaced it.
+        by: String,
+    },
     /// The platform issued documents that do not fit the application.
     #[error("platform issued for application `{application}` what the ledger cannot record")]
     Mismatch {
@@ -797,9 +806,10 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
     ///
     /// # Errors
     /// [`ServiceError::UnknownInvoice`] for an invoice this ledger did not
-    /// record; [`ServiceError::Platform`] with [`PlatformError::Refused`]
-    /// when the province's rules do not allow it (outside the window);
-    /// [`ServiceError::Ledger`].
+    /// record; [`ServiceError::Replaced`] for one a reissue replaced (its
+    /// reversal was part of the reissue); [`ServiceError::Platform`] with
+    /// [`PlatformError::Refused`] when the province's rules do not allow it
+    /// (outside the window); [`ServiceError::Ledger`].
     pub async fn red_reverse(
         &self,
         applicant: &str,
@@ -808,8 +818,18 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
     ) -> Result<ReversalOutcome, ServiceError> {
         let span = info_span!("red_reverse", invoice = number);
         async {
-            if self.ledger.invoice(number)?.is_none() {
-                return Err(ServiceError::UnknownInvoice(number.to_owned()));
+            match self.ledger.invoice(number)? {
+                None => return Err(ServiceError::UnknownInvoice(number.to_owned())),
+                Some(InvoiceRecord {
+                    replaced_by: Some(by),
+                    ..
+                }) => {
+                    return Err(ServiceError::Replaced {
+                        number: number.to_owned(),
+                        by,
+                    });
+                }
+                Some(_) => {}
             }
             let key = IdempotencyKey::for_red_reversal(number);
             let request = RedReverseRequest {
@@ -832,19 +852,24 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
     }
 
     /// Reissues invoice `number` under a new title: the platform reverses
-    /// it and issues a new blue invoice with the same lines.
+    /// it and issues a new blue invoice with the same lines, then the ledger
+    /// records the new invoice in place of the old one
+    /// ([`Ledger::replace`]). The transactions stay invoiced throughout (now
+    /// by the new invoice) and the committed total does not change; the new
+    /// invoice can be reversed or reissued in turn, up to the province's
+    /// cap.
     ///
-    /// The transactions stay invoiced throughout (they are: by the new
-    /// invoice), so the ledger keeps its record under the original number;
-    /// amounts are equal, so the committed total does not change. Until the
-    /// ledger can swap an invoice number in one step, the new number is not
-    /// recorded in the ledger (so a reissued invoice cannot be reversed or
-    /// reissued again through this service).
+    /// The request goes under [`IdempotencyKey::for_reissue`]: calling this
+    /// again for the same invoice and title (after a crash between the
+    /// platform and the ledger, say, or once it is done) replays the
+    /// platform's answer and finishes the ledger's part.
     ///
     /// # Errors
-    /// [`ServiceError::UnknownInvoice`]; [`ServiceError::AlreadyReversed`];
+    /// [`ServiceError::UnknownInvoice`]; [`ServiceError::AlreadyReversed`]
+    /// for an invoice reversed otherwise than by this reissue;
     /// [`ServiceError::Platform`] with [`PlatformError::Refused`] beyond the
-    /// province's reissue cap.
+    /// province's reissue cap, or an idempotency conflict when the invoice
+    /// was already reissued under another title; [`ServiceError::Ledger`].
     pub async fn reissue(
         &self,
         applicant: &str,
@@ -855,9 +880,10 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
         async {
             match self.ledger.invoice(number)? {
                 None => return Err(ServiceError::UnknownInvoice(number.to_owned())),
-                Some(r) if r.reversed => {
+                Some(r) if r.reversed && r.replaced_by.is_none() => {
                     return Err(ServiceError::AlreadyReversed(number.to_owned()));
                 }
+                // Live, or replaced already (the platform replays).
                 Some(_) => {}
             }
             let key = IdempotencyKey::for_reissue(number);
@@ -870,6 +896,7 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
             let reissue = self
                 .retrying("reissue", salt, || self.platform.reissue(&key, &request))
                 .await?;
+            self.ledger.replace(number, &reissue.blue.number)?;
             info!(red = %reissue.red.number, blue = %reissue.blue.number, "reissued");
             Ok(reissue)
         }

@@ -1,13 +1,15 @@
 //! Deterministic simulation: many concurrent applications over shared cards
 //! against the simulator, with random platform faults, random red
-//! reversals and random crashes of the service (its tasks dropped mid-flight,
+//! reversals and reissues, and random crashes of the service (its tasks dropped mid-flight,
 //! the SQLite ledger reopened from its file, `resume()` run — sometimes
 //! crashed again). After every run the invariants must hold:
 //!
 //! 1. no transaction is invoiced twice (no toll segment on two live
 //!    invoices, no transaction on live invoices of two submissions);
 //! 2. every transaction ends free or invoiced, none stuck reserved, and the
-//!    ledger's view matches the platform's;
+//!    ledger's view matches the platform's: the same transactions invoiced,
+//!    and every blue invoice recorded, reversed and replaced as the platform
+//!    says;
 //! 3. Σ issued gross (the platform's live blue invoices) = Σ committed gross
 //!    (the ledger) = Σ charged of the segments those invoices carry;
 //! 4. every issued invoice's XML (blue and red) parses and its totals match.
@@ -37,11 +39,12 @@ use etc_invoice_order::import::{JsonLinesReader, PassageCsvReader};
 use etc_invoice_order::{CstDateTime, Money, Passage, Record, TransactionId};
 use etc_invoice_platform::sim::{Chance, FaultPlan, FaultRates};
 use etc_invoice_platform::{
-    ApplyOutcome, InvoicePlatform, InvoiceService, InvoiceXml, Jitter, Ledger, MediaType,
-    RetryPolicy, SimConfig, SimHandle, Simulator, SqliteLedger, TokioClock, TransactionState,
+    ApplyOutcome, InvoiceColour, InvoicePlatform, InvoiceService, InvoiceXml, Jitter, Ledger,
+    MediaType, RetryPolicy, SimConfig, SimHandle, Simulator, SqliteLedger, TokioClock,
+    TransactionState,
 };
 use etc_invoice_province::RuleBook;
-use etc_invoice_rules::{Context, InvoiceApplication, MemoryContext, SegmentRef};
+use etc_invoice_rules::{Context, InvoiceApplication, MemoryContext, SegmentRef, Title};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tokio::task::JoinSet;
@@ -101,7 +104,7 @@ fn simulation() {
         }
     }
     show(&format!(
-        "simulation: {} seeds ok — {} applications ({} issued, {} rejected, {} invalid, {} already held, {} pending before resume), {} crashes, {} red reversals, {} invoices issued, {} faults injected",
+        "simulation: {} seeds ok — {} applications ({} issued, {} rejected, {} invalid, {} already held, {} pending before resume), {} crashes, {} red reversals, {} reissues ({} refused at the cap), {} invoices issued, {} faults injected",
         range.end - range.start,
         totals.applications,
         totals.issued,
@@ -111,6 +114,8 @@ fn simulation() {
         totals.pending,
         totals.crashes,
         totals.reversals,
+        totals.reissues,
+        totals.capped,
         totals.invoices,
         totals.faults
     ));
@@ -217,6 +222,16 @@ fn application(
     .unwrap()
 }
 
+/// The title every reissue in the simulation changes to.
+fn new_title() -> Title {
+    serde_json::from_value(serde_json::json!({
+        "kind": "personal",
+        "name": "换开后的抬头",
+        "effectiveFrom": "2024-01-01T00:00:00+08:00"
+    }))
+    .unwrap()
+}
+
 /// What one run did (also its fingerprint for the determinism check).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Summary {
@@ -224,6 +239,9 @@ struct Summary {
     outcomes: BTreeMap<&'static str, usize>,
     crashes: usize,
     reversals: usize,
+    reissues: usize,
+    /// Reissues the province's cap refused.
+    capped: usize,
     invoices: usize,
     faults: u64,
     committed_fen: i64,
@@ -240,6 +258,8 @@ struct Totals {
     pending: usize,
     crashes: usize,
     reversals: usize,
+    reissues: usize,
+    capped: usize,
     invoices: usize,
     faults: u64,
 }
@@ -255,6 +275,8 @@ impl Totals {
         self.pending += n("pending") + n("crashed") + n("error");
         self.crashes += s.crashes;
         self.reversals += s.reversals;
+        self.reissues += s.reissues;
+        self.capped += s.capped;
         self.invoices += s.invoices;
         self.faults += s.faults;
     }
@@ -328,6 +350,8 @@ async fn simulate(seed: u64, world: &World) -> Summary {
     // Reversals whose outcome is unknown: the caller repeats them later
     // (same key, so the platform replays).
     let mut unsure: Vec<(String, String)> = Vec::new();
+    // Reissues likewise.
+    let mut unsure_reissues: Vec<(String, String)> = Vec::new();
     let batches = rng.random_range(2..=3);
     for batch in 0..batches {
         // The applications of this batch, some of them repeats of earlier
@@ -413,7 +437,7 @@ async fn simulate(seed: u64, world: &World) -> Summary {
             drop(svc);
         } else {
             svc.resume().await.unwrap();
-            // A few red reversals of what stands.
+            // A few red reversals and reissues of what stands.
             for _ in 0..rng.random_range(0..=2) {
                 let live: Vec<_> = handle
                     .invoices()
@@ -430,7 +454,30 @@ async fn simulate(seed: u64, world: &World) -> Summary {
                     .unwrap()
                     .is_none()
                 {
-                    continue; // a reissue the ledger does not number
+                    // Issued for an application not committed yet, or by a
+                    // reissue whose reply was lost.
+                    continue;
+                }
+                if rng.random_ratio(1, 3) {
+                    let number = &pick.invoice.number;
+                    match svc.reissue(&pick.applicant, number, new_title()).await {
+                        Ok(_) => summary.reissues += 1,
+                        Err(e) => {
+                            let platform = e.platform_error();
+                            if platform.is_some_and(|p| {
+                                p.reasons().first().is_some_and(|r| r.code == "REISSUE-CAP")
+                            }) {
+                                summary.capped += 1;
+                                continue;
+                            }
+                            assert!(
+                                platform.is_some_and(|p| p.is_retryable()),
+                                "seed {seed}: reissue failed: {e:?}"
+                            );
+                            unsure_reissues.push((pick.applicant.clone(), number.clone()));
+                        }
+                    }
+                    continue;
                 }
                 match svc
                     .red_reverse(&pick.applicant, &pick.invoice.number, "开票有误")
@@ -475,6 +522,14 @@ async fn simulate(seed: u64, world: &World) -> Summary {
                 panic!("seed {seed}: repeating the reversal of {number} failed: {e:?}")
             });
         summary.reversals += 1;
+    }
+    for (applicant, number) in &unsure_reissues {
+        svc.reissue(applicant, number, new_title())
+            .await
+            .unwrap_or_else(|e| {
+                panic!("seed {seed}: repeating the reissue of {number} failed: {e:?}")
+            });
+        summary.reissues += 1;
     }
     check_invariants(seed, world, &svc, &handle).await;
 
@@ -576,6 +631,30 @@ async fn check_invariants(seed: u64, world: &World, svc: &Service, handle: &SimH
                 panic!("seed {seed}: {} is stuck reserved by {application}", p.id())
             }
         }
+    }
+
+    //    Every blue invoice the platform issued is in the ledger, reversed
+    //    and replaced as the platform says, for the same amount.
+    for inv in invoices
+        .iter()
+        .filter(|i| i.visible && i.invoice.colour == InvoiceColour::Blue)
+    {
+        let number = &inv.invoice.number;
+        let record = ledger
+            .invoice(number)
+            .unwrap()
+            .unwrap_or_else(|| panic!("seed {seed}: invoice {number} is not in the ledger"));
+        assert_eq!(
+            record.reversed,
+            inv.reversed_by.is_some(),
+            "seed {seed}: {number} reversed?"
+        );
+        assert_eq!(record.replaced_by, inv.replaced_by, "seed {seed}: {number}");
+        assert_eq!(
+            record.replaces, inv.invoice.original,
+            "seed {seed}: {number}"
+        );
+        assert_eq!(record.gross, inv.invoice.gross, "seed {seed}: {number}");
     }
 
     // 3. Σ issued gross = Σ committed gross = Σ charged of the segments.

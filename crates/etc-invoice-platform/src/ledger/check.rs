@@ -45,7 +45,7 @@ pub(crate) fn platform_id(s: &str) -> Result<(), LedgerError> {
 }
 
 /// An invoice number: 1–64 ASCII letters, digits and `-`.
-fn invoice_number(s: &str) -> Result<(), LedgerError> {
+pub(crate) fn invoice_number(s: &str) -> Result<(), LedgerError> {
     const WHAT: &str = "invoice number";
     if s.is_empty() {
         return Err(invalid(WHAT, s, "it is empty"));
@@ -166,13 +166,51 @@ pub(crate) fn invoices(invoices: &[InvoiceEntry]) -> Result<Cow<'_, [InvoiceEntr
     Ok(sorted)
 }
 
-/// Whether recorded invoices are the same as checked ones (both in number
-/// order, transactions in id order).
+/// Whether the invoices a commit recorded are the same as checked ones
+/// (both in number order, transactions in id order). The recorded invoices
+/// that replaced others on a reissue came later and are not compared; the
+/// invoices they replaced are, reversed or not.
 pub(crate) fn same_invoices(recorded: &[InvoiceRecord], given: &[InvoiceEntry]) -> bool {
-    recorded.len() == given.len()
-        && recorded.iter().zip(given).all(|(r, g)| {
+    let mut committed = recorded.iter().filter(|r| r.replaces.is_none());
+    given.iter().all(|g| {
+        committed.next().is_some_and(|r| {
             r.number == g.number && r.transactions == g.transactions && r.gross == g.gross
         })
+    }) && committed.next().is_none()
+}
+
+/// Decides `replace(old, new)` from what the ledger holds: whether `old` is
+/// recorded, and if so whether it is reversed and what replaced it; and the
+/// application `new` is recorded for, if it is. `Ok(true)`: record the
+/// replacement; `Ok(false)`: it is recorded already.
+pub(crate) fn replacement(
+    old: &str,
+    recorded: Option<(bool, Option<&str>)>,
+    new: &str,
+    new_holder: Option<Uuid>,
+) -> Result<bool, LedgerError> {
+    invoice_number(new)?;
+    let Some((reversed, replaced_by)) = recorded else {
+        return Err(LedgerError::UnknownInvoice(cut(old)));
+    };
+    match replaced_by {
+        Some(by) if by == new => return Ok(false),
+        Some(by) => {
+            return Err(LedgerError::AlreadyReplaced {
+                number: cut(old),
+                by: by.to_owned(),
+            });
+        }
+        None if reversed => return Err(LedgerError::InvoiceReversed(cut(old))),
+        None => {}
+    }
+    if let Some(holder) = new_holder {
+        return Err(LedgerError::DuplicateInvoice {
+            number: new.to_owned(),
+            holder,
+        });
+    }
+    Ok(true)
 }
 
 /// Checks that the invoices (checked, in number order) name only the

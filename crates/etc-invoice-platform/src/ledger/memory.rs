@@ -262,6 +262,8 @@ impl Ledger for MemoryLedger {
                     transactions: inv.transactions.clone(),
                     gross: inv.gross,
                     reversed: false,
+                    replaces: None,
+                    replaced_by: None,
                 },
             );
         }
@@ -321,6 +323,51 @@ impl Ledger for MemoryLedger {
             }
         }
         Ok(freed)
+    }
+
+    fn replace(&self, old: &str, new: &str) -> Result<(), LedgerError> {
+        let mut state = self.lock();
+        let recorded = state.invoices.get(old);
+        let holder = state.invoices.get(new).map(|inv| inv.application);
+        let fresh = check::replacement(
+            old,
+            recorded.map(|r| (r.reversed, r.replaced_by.as_deref())),
+            new,
+            holder,
+        )?;
+        if !fresh {
+            return Ok(());
+        }
+        // Checked: now change. The holds stay as they are: the application
+        // still invoices the same transactions.
+        let State {
+            applications,
+            invoices,
+            ..
+        } = &mut *state;
+        let replaced = invoices
+            .get_mut(old)
+            .ok_or_else(|| LedgerError::UnknownInvoice(check::cut(old)))?;
+        replaced.reversed = true;
+        replaced.replaced_by = Some(new.to_owned());
+        let record = InvoiceRecord {
+            number: new.to_owned(),
+            application: replaced.application,
+            transactions: replaced.transactions.clone(),
+            gross: replaced.gross,
+            reversed: false,
+            replaces: Some(old.to_owned()),
+            replaced_by: None,
+        };
+        if let Some(app) = applications.get_mut(&record.application) {
+            let at = app
+                .invoices
+                .binary_search_by(|n| n.as_str().cmp(new))
+                .unwrap_or_else(|at| at);
+            app.invoices.insert(at, new.to_owned());
+        }
+        invoices.insert(new.to_owned(), record);
+        Ok(())
     }
 
     fn transaction(&self, id: &TransactionId) -> Result<TransactionState, LedgerError> {

@@ -12,6 +12,11 @@
 //!                                                              frees its transactions
 //! ```
 //!
+//! A committed application's invoice may also be **replaced** on a reissue
+//! (换开): [`Ledger::replace`] marks it reversed and records the new invoice
+//! for the same application, transactions and amount, in one step; the
+//! transactions stay invoiced throughout.
+//!
 //! - [`Ledger::reserve`] holds every transaction of an application, or none:
 //!   a transaction held by another application is a
 //!   [`LedgerError::Conflict`] naming the holder.
@@ -20,10 +25,13 @@
 //! - [`Ledger::reverse`] records a red reversal of one invoice and frees the
 //!   transactions that no live invoice covers any more. Whether a reversal is
 //!   allowed at all is for the rules to decide before calling it.
+//! - [`Ledger::replace`] records a reissue: the old invoice is reversed and
+//!   the new one takes its place.
 //!
 //! Every operation is atomic and validates before it changes anything, and
 //! every operation is idempotent where a retry after a lost reply could
-//! repeat it (reserve, mark as submitted, commit, release, reverse).
+//! repeat it (reserve, mark as submitted, commit, release, reverse,
+//! replace).
 //!
 //! Two implementations pass the same test suite: [`MemoryLedger`] (tests,
 //! simulations, single-process tools) and [`SqliteLedger`] (the embedded
@@ -114,8 +122,16 @@ pub struct InvoiceRecord {
     pub transactions: Vec<TransactionId>,
     /// The amount including tax.
     pub gross: Money,
-    /// Whether a red reversal cancelled it.
+    /// Whether a red reversal cancelled it (on its own, or on a reissue that
+    /// replaced it).
     pub reversed: bool,
+    /// The invoice this one replaced on a reissue (换开), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+    /// The invoice that replaced this one on a reissue, if any; it is then
+    /// reversed too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
 }
 
 /// Where an application stands.
@@ -301,6 +317,17 @@ pub enum LedgerError {
     /// No invoice has this number.
     #[error("unknown invoice `{0}`")]
     UnknownInvoice(String),
+    /// The invoice to replace was reversed, not by a reissue.
+    #[error("invoice `{0}` is reversed")]
+    InvoiceReversed(String),
+    /// The invoice to replace was already replaced, by another invoice.
+    #[error("invoice `{number}` was already replaced by `{by}`")]
+    AlreadyReplaced {
+        /// The invoice.
+        number: String,
+        /// The invoice that replaced it.
+        by: String,
+    },
     /// The operation does not apply to an application in this status.
     #[error("cannot {action} application `{application}`: it is {status}")]
     InvalidState {
@@ -396,6 +423,8 @@ impl LedgerError {
                 | LedgerError::PlatformIdMismatch { .. }
                 | LedgerError::CommitMismatch { .. }
                 | LedgerError::DuplicateInvoice { .. }
+                | LedgerError::InvoiceReversed(_)
+                | LedgerError::AlreadyReplaced { .. }
         )
     }
 
@@ -497,6 +526,25 @@ pub trait Ledger: Send + Sync {
     /// [`LedgerError::UnknownInvoice`]; [`LedgerError::Storage`].
     fn reverse(&self, number: &str) -> Result<Vec<TransactionId>, LedgerError>;
 
+    /// Records a reissue (换开): the platform reversed invoice `old` and
+    /// issued `new` in its place, with the same lines under a new title.
+    ///
+    /// In one step, `old` is marked reversed and replaced by `new`, and `new`
+    /// is recorded for the same application, with the same transactions and
+    /// gross amount. The transactions stay invoiced throughout (now by
+    /// `new`), so nothing is freed and the committed total does not change;
+    /// `new` can later be reversed or replaced in turn. Recording the same
+    /// replacement again succeeds and changes nothing.
+    ///
+    /// # Errors
+    /// In this order: [`LedgerError::Invalid`] for a malformed `new`
+    /// number; [`LedgerError::UnknownInvoice`] for `old`;
+    /// [`LedgerError::AlreadyReplaced`] when `old` was replaced by another
+    /// invoice, [`LedgerError::InvoiceReversed`] when it was reversed
+    /// otherwise; [`LedgerError::DuplicateInvoice`] when `new` is already
+    /// recorded (`old` itself included); [`LedgerError::Storage`].
+    fn replace(&self, old: &str, new: &str) -> Result<(), LedgerError>;
+
     /// Where transaction `id` stands; a transaction the ledger never saw is
     /// [`TransactionState::Free`].
     ///
@@ -563,6 +611,9 @@ macro_rules! forward_ledger {
             }
             fn reverse(&self, number: &str) -> Result<Vec<TransactionId>, LedgerError> {
                 (**self).reverse(number)
+            }
+            fn replace(&self, old: &str, new: &str) -> Result<(), LedgerError> {
+                (**self).replace(old, new)
             }
             fn transaction(&self, id: &TransactionId) -> Result<TransactionState, LedgerError> {
                 (**self).transaction(id)

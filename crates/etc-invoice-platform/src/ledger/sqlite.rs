@@ -18,7 +18,7 @@ use super::{
 /// The schema migrations, in order: migration `i` takes the database from
 /// version `i` to `i + 1` (`PRAGMA user_version`). Append only; never edit a
 /// migration that shipped.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 /// How long a writer waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -308,7 +308,17 @@ fn ids_at(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<TransactionId>> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
 }
 
-/// Reads `number, application id, gross_fen, reversed, transactions`.
+/// `SELECT` of the invoice columns [`invoice_row`] reads, from `invoices i`
+/// joined with their applications `a`.
+macro_rules! select_invoices {
+    () => {
+        "SELECT i.number, a.id, i.gross_fen, i.reversed, i.transactions, i.replaces,
+             (SELECT r.number FROM invoices r WHERE r.replaces = i.number)
+         FROM invoices i JOIN applications a ON a.seq = i.application "
+    };
+}
+
+/// Reads the columns of [`select_invoices`].
 fn invoice_row(row: &Row<'_>) -> rusqlite::Result<InvoiceRecord> {
     Ok(InvoiceRecord {
         number: row.get(0)?,
@@ -316,17 +326,28 @@ fn invoice_row(row: &Row<'_>) -> rusqlite::Result<InvoiceRecord> {
         gross: money_at(row, 2)?,
         reversed: row.get(3)?,
         transactions: ids_at(row, 4)?,
+        replaces: row.get(5)?,
+        replaced_by: row.get(6)?,
     })
+}
+
+/// The application invoice `number` is recorded for, if it is.
+fn invoice_holder(conn: &Connection, number: &str) -> Result<Option<Uuid>, LedgerError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT a.id FROM invoices i JOIN applications a ON a.seq = i.application
+             WHERE i.number = ?1",
+        )?
+        .query_row([number], |r| uuid_at(r, 0))
+        .optional()?)
 }
 
 /// The invoices of the application with `seq`, in number order.
 fn app_invoices(conn: &Connection, seq: i64) -> Result<Vec<InvoiceRecord>, LedgerError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT i.number, a.id, i.gross_fen, i.reversed, i.transactions
-         FROM invoices i JOIN applications a ON a.seq = i.application
-         WHERE i.application = ?1
-         ORDER BY i.number",
-    )?;
+    let mut stmt = conn.prepare_cached(concat!(
+        select_invoices!(),
+        "WHERE i.application = ?1 ORDER BY i.number"
+    ))?;
     let rows = stmt.query_map([seq], invoice_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -336,11 +357,7 @@ fn invoice_by_number(
     number: &str,
 ) -> Result<Option<InvoiceRecord>, LedgerError> {
     Ok(conn
-        .prepare_cached(
-            "SELECT i.number, a.id, i.gross_fen, i.reversed, i.transactions
-             FROM invoices i JOIN applications a ON a.seq = i.application
-             WHERE i.number = ?1",
-        )?
+        .prepare_cached(concat!(select_invoices!(), "WHERE i.number = ?1"))?
         .query_row([number], invoice_row)
         .optional()?)
 }
@@ -536,21 +553,12 @@ impl Ledger for SqliteLedger {
             }
             let transactions = app_transactions(tx, seq)?;
             check::coverage(application, &transactions, &invoices)?;
-            {
-                let mut holder_of = tx.prepare_cached(
-                    "SELECT a.id FROM invoices i JOIN applications a ON a.seq = i.application
-                     WHERE i.number = ?1",
-                )?;
-                for inv in invoices.iter() {
-                    let holder = holder_of
-                        .query_row([&inv.number], |r| uuid_at(r, 0))
-                        .optional()?;
-                    if let Some(holder) = holder {
-                        return Err(LedgerError::DuplicateInvoice {
-                            number: inv.number.clone(),
-                            holder,
-                        });
-                    }
+            for inv in invoices.iter() {
+                if let Some(holder) = invoice_holder(tx, &inv.number)? {
+                    return Err(LedgerError::DuplicateInvoice {
+                        number: inv.number.clone(),
+                        holder,
+                    });
                 }
             }
             let mut insert = tx.prepare_cached(
@@ -618,6 +626,39 @@ impl Ledger for SqliteLedger {
                 }
             }
             Ok(freed)
+        })
+    }
+
+    fn replace(&self, old: &str, new: &str) -> Result<(), LedgerError> {
+        self.write(|tx| {
+            let recorded: Option<(bool, Option<String>)> = tx
+                .prepare_cached(
+                    "SELECT i.reversed, (SELECT r.number FROM invoices r WHERE r.replaces = i.number)
+                     FROM invoices i WHERE i.number = ?1",
+                )?
+                .query_row([old], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let fresh = check::replacement(
+                old,
+                recorded.as_ref().map(|(rev, by)| (*rev, by.as_deref())),
+                new,
+                invoice_holder(tx, new)?,
+            )?;
+            if !fresh {
+                return Ok(());
+            }
+            // The holds stay as they are: the application still invoices
+            // the same transactions.
+            tx.prepare_cached("UPDATE invoices SET reversed = 1 WHERE number = ?1")?
+                .execute([old])?;
+            tx.prepare_cached(
+                "INSERT INTO invoices
+                     (number, application, gross_fen, reversed, transactions, replaces)
+                 SELECT ?2, application, gross_fen, 0, transactions, number
+                 FROM invoices WHERE number = ?1",
+            )?
+            .execute(params![old, new])?;
+            Ok(())
         })
     }
 

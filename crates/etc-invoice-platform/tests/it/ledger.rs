@@ -152,6 +152,7 @@ suite!(
     suite_release,
     suite_reverse,
     suite_reverse_then_reuse,
+    suite_replace,
     suite_queries,
     suite_unfinished_oldest_first,
     suite_concurrent_reserves,
@@ -440,6 +441,8 @@ fn suite_commit(l: &dyn Ledger) {
                 transactions: txs(&["T1", "T2"]),
                 gross: "10.53".parse().unwrap(),
                 reversed: false,
+                replaces: None,
+                replaced_by: None,
             },
             InvoiceRecord {
                 number: number(2),
@@ -447,6 +450,8 @@ fn suite_commit(l: &dyn Ledger) {
                 transactions: txs(&["T2", "T3"]),
                 gross: "5.61".parse().unwrap(),
                 reversed: false,
+                replaces: None,
+                replaced_by: None,
             },
         ]
     );
@@ -696,6 +701,107 @@ fn suite_reverse_then_reuse(l: &dyn Ledger) {
     );
 }
 
+fn suite_replace(l: &dyn Ledger) {
+    l.reserve(&entry(1, &["T1", "T2", "T3"])).unwrap();
+    let committed = [
+        invoice(1, &["T1", "T2"], "10.53"),
+        invoice(2, &["T2", "T3"], "5.61"),
+    ];
+    l.commit(app_id(1), &committed).unwrap();
+    let err = l.replace(&number(9), &number(3)).unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(err.to_string(), format!("unknown invoice `{}`", number(9)));
+
+    // Invoice 1 is reissued as 3: reversed, replaced, and its transactions
+    // stay invoiced (by 3); the total does not change.
+    l.replace(&number(1), &number(3)).unwrap();
+    let old = l.invoice(&number(1)).unwrap().unwrap();
+    assert!(old.reversed);
+    assert_eq!(old.replaced_by, Some(number(3)));
+    assert_eq!(
+        l.invoice(&number(3)).unwrap().unwrap(),
+        InvoiceRecord {
+            number: number(3),
+            application: app_id(1),
+            transactions: txs(&["T1", "T2"]),
+            gross: "10.53".parse().unwrap(),
+            reversed: false,
+            replaces: Some(number(1)),
+            replaced_by: None,
+        }
+    );
+    assert_eq!(state(l, "T1"), invoiced(1, &[3]));
+    assert_eq!(state(l, "T2"), invoiced(1, &[2, 3]));
+    assert_eq!(l.committed_gross().unwrap().to_string(), "16.14");
+    let rec = l.application(app_id(1)).unwrap().unwrap();
+    let numbers: Vec<&str> = rec.invoices.iter().map(|i| i.number.as_str()).collect();
+    assert_eq!(numbers, [number(1), number(2), number(3)]);
+
+    // Idempotent: the same replacement again changes nothing, and so does
+    // a repeated commit of the original invoices.
+    l.replace(&number(1), &number(3)).unwrap();
+    l.commit(app_id(1), &committed).unwrap();
+    assert_eq!(l.application(app_id(1)).unwrap().unwrap(), rec);
+
+    // What cannot be replaced, in the documented order of errors.
+    let err = l.replace(&number(1), "no spaces").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LedgerError::Invalid {
+                what: "invoice number",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = l.replace(&number(1), &number(4)).unwrap_err();
+    assert!(err.is_conflict());
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "invoice `{}` was already replaced by `{}`",
+            number(1),
+            number(3)
+        )
+    );
+    let err = l.replace(&number(2), &number(3)).unwrap_err();
+    assert!(
+        matches!(&err, LedgerError::DuplicateInvoice { number: n, holder } if *n == number(3) && *holder == app_id(1)),
+        "{err:?}"
+    );
+    let err = l.replace(&number(2), &number(2)).unwrap_err();
+    assert!(
+        matches!(err, LedgerError::DuplicateInvoice { .. }),
+        "{err:?}"
+    );
+    assert_eq!(l.application(app_id(1)).unwrap().unwrap(), rec);
+
+    // The replacement is replaced in turn (a second reissue) …
+    l.replace(&number(3), &number(4)).unwrap();
+    assert_eq!(state(l, "T1"), invoiced(1, &[4]));
+    assert_eq!(l.committed_gross().unwrap().to_string(), "16.14");
+    // … and reversing the last of the chain frees what it alone covered.
+    assert_eq!(l.reverse(&number(4)).unwrap(), txs(&["T1"]));
+    assert_eq!(state(l, "T1"), TransactionState::Free);
+    assert_eq!(state(l, "T2"), invoiced(1, &[2]));
+    assert_eq!(l.committed_gross().unwrap().to_string(), "5.61");
+    // A reversed invoice cannot be replaced; a replaced one reversed again
+    // stays as it is.
+    let err = l.replace(&number(4), &number(5)).unwrap_err();
+    assert!(err.is_conflict());
+    assert_eq!(
+        err.to_string(),
+        format!("invoice `{}` is reversed", number(4))
+    );
+    assert_eq!(l.reverse(&number(3)).unwrap(), vec![]);
+    assert_eq!(
+        l.invoice(&number(3)).unwrap().unwrap().replaced_by,
+        Some(number(4))
+    );
+    assert!(l.invoice(&number(5)).unwrap().is_none());
+}
+
 fn suite_queries(l: &dyn Ledger) {
     assert_eq!(state(l, "never-seen"), TransactionState::Free);
     assert_eq!(l.application(app_id(1)).unwrap(), None);
@@ -890,6 +996,49 @@ fn sqlite_migrates_an_empty_database() {
     drop(raw);
     let l = SqliteLedger::open(&path).unwrap();
     assert_eq!(state(&l, "T1"), reserved(1));
+}
+
+#[test]
+fn sqlite_migrates_a_version_1_ledger_with_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite");
+    {
+        // A ledger as version 1 of the schema wrote it: one committed
+        // application with one invoice.
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        raw.execute_batch(include_str!("../../src/ledger/schema_v1.sql"))
+            .unwrap();
+        raw.pragma_update(None, "user_version", 1).unwrap();
+        raw.execute(
+            "INSERT INTO applications (id, applicant, card, idempotency_key, payload,
+                 created_secs, created_nanos, status)
+             VALUES (?1, 'user-1', ?2, 'key-1', '{}', 1709596860, 0, 'committed')",
+            [app_id(1).to_string(), card(0).to_string()],
+        )
+        .unwrap();
+        raw.execute_batch(&format!(
+            "INSERT INTO application_transactions VALUES (1, 'T1', 1);
+             INSERT INTO invoices (number, application, gross_fen, reversed, transactions)
+             VALUES ('{}', 1, 1053, 0, '[\"T1\"]');",
+            number(1)
+        ))
+        .unwrap();
+    }
+    let l = SqliteLedger::open(&path).unwrap();
+    let old = l.invoice(&number(1)).unwrap().unwrap();
+    assert_eq!((old.replaces, old.replaced_by), (None, None));
+    assert_eq!(state(&l, "T1"), invoiced(1, &[1]));
+    // The new column works on the migrated data.
+    l.replace(&number(1), &number(2)).unwrap();
+    assert_eq!(state(&l, "T1"), invoiced(1, &[2]));
+    assert_eq!(l.committed_gross().unwrap().to_string(), "10.53");
+    drop(l);
+    let v: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, SqliteLedger::SCHEMA_VERSION);
+    assert_eq!(v, 2);
 }
 
 #[test]
@@ -1104,6 +1253,11 @@ enum Op {
     Reverse {
         number: u32,
     },
+    /// Records a reissue of invoice `old` as `new`.
+    Replace {
+        old: u32,
+        new: u32,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -1144,6 +1298,7 @@ fn op() -> impl Strategy<Value = Op> {
             }),
         1 => (0..POOL_APP).prop_map(|app| Op::Release { app }),
         2 => (0..POOL_NUMBER).prop_map(|number| Op::Reverse { number }),
+        2 => (0..POOL_NUMBER, 0..POOL_NUMBER).prop_map(|(old, new)| Op::Replace { old, new }),
     ]
 }
 
@@ -1226,6 +1381,10 @@ fn apply(l: &dyn Ledger, op: &Op) -> Result<Vec<TransactionId>, String> {
         }
         Op::Release { app } => l.release(app_id(*app)).map(|()| vec![]).map_err(err),
         Op::Reverse { number: n } => l.reverse(&number(*n)).map_err(err),
+        Op::Replace { old, new } => l
+            .replace(&number(*old), &number(*new))
+            .map(|()| vec![])
+            .map_err(err),
     }
 }
 
@@ -1259,10 +1418,22 @@ fn check_invariants(l: &dyn Ledger) {
     }
     let mut gross = Money::ZERO;
     for n in 0..POOL_NUMBER {
-        if let Some(inv) = l.invoice(&number(n)).unwrap()
-            && !inv.reversed
-        {
+        let Some(inv) = l.invoice(&number(n)).unwrap() else {
+            continue;
+        };
+        if !inv.reversed {
             gross = gross.checked_add(inv.gross).unwrap();
+        }
+        // A replaced invoice is reversed, and its replacement carries the
+        // same application, transactions and amount, and points back.
+        if let Some(by) = &inv.replaced_by {
+            assert!(inv.reversed, "{inv:?}");
+            let next = l.invoice(by).unwrap().unwrap();
+            assert_eq!(next.replaces.as_deref(), Some(inv.number.as_str()));
+            assert_eq!(
+                (next.application, &next.transactions, next.gross),
+                (inv.application, &inv.transactions, inv.gross)
+            );
         }
     }
     assert_eq!(l.committed_gross().unwrap(), gross);

@@ -14,9 +14,10 @@ use std::time::Duration;
 use etc_invoice_order::{Money, TransactionId};
 use etc_invoice_platform::sim::{Chance, Fault, Op};
 use etc_invoice_platform::{
-    ApplyOutcome, Clock, DynInvoicePlatform, IdempotencyKey, InvoiceService, InvoiceXml, Ledger,
-    MediaType, MemoryLedger, PlatformError, Reason, RetryPolicy, ServiceError, SimClock, SimConfig,
-    SimHandle, Simulator, SqliteLedger, TokioClock, TransactionState,
+    ApplyOutcome, Clock, DynInvoicePlatform, IdempotencyKey, InvoicePlatform, InvoiceService,
+    InvoiceXml, Ledger, MediaType, MemoryLedger, PlatformError, Reason, ReissueRequest,
+    RetryPolicy, ServiceError, SimClock, SimConfig, SimHandle, Simulator, SqliteLedger, TokioClock,
+    TransactionState,
 };
 use etc_invoice_province::RuleBook;
 use etc_invoice_rules::Title;
@@ -426,7 +427,7 @@ fn red_reversal_outside_the_window_is_refused() {
 }
 
 #[test]
-fn reissue_keeps_the_transactions_invoiced() {
+fn reissue_replaces_the_invoice_and_keeps_the_transactions_invoiced() {
     let world = World::load();
     let (svc, _) = service(MemoryLedger::new(), quiet_config(), policy());
     let app = application(1, &world.settled(), "monthly");
@@ -450,9 +451,89 @@ fn reissue_keeps_the_transactions_invoiced() {
             TransactionState::Invoiced { .. }
         ));
     }
+    // The ledger holds the new invoice in place of the old one.
+    let old = svc.ledger().invoice(&first.number).unwrap().unwrap();
+    assert!(old.reversed);
+    assert_eq!(old.replaced_by.as_deref(), Some(r.blue.number.as_str()));
+    let new = svc.ledger().invoice(&r.blue.number).unwrap().unwrap();
+    assert!(!new.reversed);
+    assert_eq!(new.replaces.as_deref(), Some(first.number.as_str()));
+    assert_eq!(new.transactions, first.transactions);
+    assert_eq!(new.gross, first.gross);
     // Repeating replays the same reissue.
-    let again = block_on(svc.reissue(APPLICANT, &first.number, title)).unwrap();
+    let again = block_on(svc.reissue(APPLICANT, &first.number, title.clone())).unwrap();
     assert_eq!(again, r);
+    assert_eq!(svc.ledger().committed_gross().unwrap(), before);
+    // The replaced invoice is not reversed again; the new one is reissued
+    // in turn only within the province's cap (one here), and reversed.
+    let e = block_on(svc.red_reverse(APPLICANT, &first.number, "x")).unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::Replaced { number, by } if *number == first.number && *by == r.blue.number),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "invoice `{}` was replaced by `{}` on a reissue",
+            first.number, r.blue.number
+        )
+    );
+    let e = block_on(svc.reissue(APPLICANT, &r.blue.number, title)).unwrap_err();
+    assert_eq!(e.platform_error().unwrap().reasons()[0].code, "REISSUE-CAP");
+    assert_eq!(svc.ledger().invoice(&r.blue.number).unwrap().unwrap(), new);
+    let reversed = block_on(svc.red_reverse(APPLICANT, &r.blue.number, "开票有误")).unwrap();
+    assert!(
+        svc.ledger()
+            .invoice(&r.blue.number)
+            .unwrap()
+            .unwrap()
+            .reversed
+    );
+    assert_eq!(
+        svc.ledger().committed_gross().unwrap(),
+        before.checked_sub(first.gross).unwrap()
+    );
+    for t in &reversed.freed {
+        assert_eq!(svc.ledger().transaction(t).unwrap(), TransactionState::Free);
+    }
+}
+
+#[test]
+fn reissue_whose_ledger_step_was_lost_is_finished_by_repeating_it() {
+    let world = World::load();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = SqliteLedger::open(dir.path().join("ledger.sqlite")).unwrap();
+    let (svc, _) = service(ledger, quiet_config(), policy());
+    let app = application(1, &world.settled(), "monthly");
+    let outcome = block_on(svc.apply(&app, &world.context())).unwrap();
+    let first = issued(&outcome).0[0].clone();
+    let title: Title = serde_json::from_value(serde_json::json!({
+        "kind": "personal",
+        "name": "张三",
+        "effectiveFrom": "2024-01-01T00:00:00+08:00"
+    }))
+    .unwrap();
+    // The platform reissued, and the process died before the ledger heard.
+    let request = ReissueRequest {
+        applicant: APPLICANT.to_owned(),
+        invoice: first.number.clone(),
+        title: title.clone(),
+    };
+    let key = IdempotencyKey::for_reissue(&first.number);
+    let done = block_on(svc.platform().reissue(&key, &request)).unwrap();
+    assert!(
+        !svc.ledger()
+            .invoice(&first.number)
+            .unwrap()
+            .unwrap()
+            .reversed
+    );
+    // Repeating the call replays the platform's answer and records it.
+    let r = block_on(svc.reissue(APPLICANT, &first.number, title)).unwrap();
+    assert_eq!(r, done);
+    let old = svc.ledger().invoice(&first.number).unwrap().unwrap();
+    assert_eq!(old.replaced_by.as_deref(), Some(done.blue.number.as_str()));
+    assert!(svc.ledger().invoice(&done.blue.number).unwrap().is_some());
 }
 
 #[test]
