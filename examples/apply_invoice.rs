@@ -1,8 +1,8 @@
 //! Applies for the invoices of a month, end to end: the bundled sample
 //! month → an application → its validation report → the invoice plan →
 //! the simulated invoicing platform (with a SQLite ledger in a temporary
-//! directory) → progress while the review runs → invoices written as XML
-//! and HTML → a summary table.
+//! directory) → progress while the review runs → invoices written as XML,
+//! HTML and PDF → a summary table.
 //!
 //! ```sh
 //! cargo run --example apply_invoice              # writes into ./out
@@ -231,7 +231,7 @@ async fn run(out: PathBuf) -> Result<(), Box<dyn Error>> {
     };
     println!("  [{}] {submission}: issued", elapsed(now, clock.now()));
 
-    // 4. The documents, as XML and HTML.
+    // 4. The documents, as XML, HTML and PDF.
     fs::create_dir_all(&out)?;
     let mut files = 0usize;
     let numbers = invoices

@@ -3,6 +3,8 @@
 
 use std::fmt::{self, Write as _};
 
+use etc_invoice_order::CstDateTime;
+
 use crate::xml::{InvoiceXml, SummaryXml};
 
 /// Text escaped for HTML element content and attribute values: `&`, `<`,
@@ -110,12 +112,7 @@ fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
             ""
         },
         e(&doc.header.number),
-        e(&doc
-            .supervision
-            .issued_at
-            .date()
-            .format("%Y年%m月%d日")
-            .to_string()),
+        e(&date_text(doc.supervision.issued_at)),
     )?;
     write!(
         out,
@@ -178,26 +175,7 @@ fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
         e(&d.basic.total_gross_in_capitals),
         d.basic.total_gross,
     )?;
-    write!(
-        out,
-        "<p>备注：ETC卡号 {}；申请 {}",
-        e(&d.additional.card),
-        e(&d.additional.application)
-    )?;
-    if let Some(original) = &d.additional.original {
-        let label = if red {
-            "被红冲蓝字发票号码"
-        } else {
-            "原发票号码"
-        };
-        write!(out, "；{label} {}", e(original))?;
-    }
-    if let Some(reason) = &d.additional.red_reason {
-        write!(out, "；红冲原因 {}", e(reason))?;
-    }
-    if let Some(remark) = &d.additional.remark {
-        write!(out, "；{}", e(remark))?;
-    }
+    write!(out, "<p>{}", e(&remarks(doc)))?;
     write!(
         out,
         "</p>\n<p class=\"foot\">开票人：{}　税务机关：{}（{}）</p>\n",
@@ -207,6 +185,37 @@ fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
     )?;
     page_end(out);
     Ok(())
+}
+
+/// A date as the documents print it: `2024年04月15日`.
+pub(crate) fn date_text(t: CstDateTime) -> String {
+    t.date().format("%Y年%m月%d日").to_string()
+}
+
+/// The remarks (备注) of an invoice, as both renderings print them: the
+/// card, the application, the original invoice of a red or reissued one, the
+/// reason for a reversal, and the free remark.
+pub(crate) fn remarks(doc: &InvoiceXml) -> String {
+    let d = &doc.data;
+    let mut text = format!(
+        "备注：ETC卡号 {}；申请 {}",
+        d.additional.card, d.additional.application
+    );
+    if let Some(original) = &d.additional.original {
+        let label = if doc.is_red() {
+            "被红冲蓝字发票号码"
+        } else {
+            "原发票号码"
+        };
+        text += &format!("；{label} {original}");
+    }
+    if let Some(reason) = &d.additional.red_reason {
+        text += &format!("；红冲原因 {reason}");
+    }
+    if let Some(remark) = &d.additional.remark {
+        text += &format!("；{remark}");
+    }
+    text
 }
 
 /// Renders a summary sheet as a standalone HTML page.
@@ -224,7 +233,7 @@ fn write_summary(out: &mut String, s: &SummaryXml) -> fmt::Result {
         "<h1>通行费电子汇总单</h1>\n<p class=\"meta\">汇总单号：{}<br>开具日期：{}</p>\n\
          <p>ETC卡号：{}　购买方：{}",
         e(&s.number),
-        e(&s.issued_at.date().format("%Y年%m月%d日").to_string()),
+        e(&date_text(s.issued_at)),
         e(&s.card),
         e(&s.buyer),
     )?;

@@ -99,8 +99,8 @@
 //! - [`Simulator`] ([`sim`]): a real, deterministic implementation — an
 //!   injected [`Clock`], a seeded ChaCha8 generator, a review that takes
 //!   simulated time and can reject, 20-digit invoice numbers and 16-digit
-//!   summary-sheet numbers, documents as 数电-shaped XML ([`xml`]) and HTML
-//!   ([`html`]), the province's rules for red reversal and reissue, Stripe's
+//!   summary-sheet numbers, documents as 数电-shaped XML ([`xml`]), HTML
+//!   ([`html`]) and PDF ([`pdf`]), the province's rules for red reversal and reissue, Stripe's
 //!   idempotency rules, and a scriptable [`FaultPlan`](sim::FaultPlan).
 //! - [`InvoiceService`]: the flow above, with [`RetryPolicy`] (backoff as
 //!   data, deterministic jitter) and `tracing` spans (`apply`, `submit`,
@@ -151,6 +151,7 @@ mod clock;
 mod error;
 pub mod html;
 mod key;
+pub mod pdf;
 mod platform;
 mod retry;
 mod service;

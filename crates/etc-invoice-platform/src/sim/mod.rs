@@ -78,6 +78,7 @@ pub use fault::{Chance, ChanceError, Fault, FaultPlan, FaultRates, Op};
 
 use crate::clock::add;
 use crate::html::{invoice_html, summary_html};
+use crate::pdf::{invoice_pdf, summary_pdf};
 use crate::xml::{InvoiceXml, SummaryXml};
 use crate::{
     Clock, Document, IdempotencyKey, InvoiceColour, InvoicePlatform, IssuedInvoice, IssuedSummary,
@@ -903,6 +904,11 @@ impl State {
                     file_name: format!("{number}.html"),
                     bytes: invoice_html(&doc).into_bytes(),
                 },
+                Document {
+                    media_type: MediaType::Pdf,
+                    file_name: format!("{number}.pdf"),
+                    bytes: invoice_pdf(&doc),
+                },
             ]);
         }
         if self
@@ -921,6 +927,11 @@ impl State {
                     media_type: MediaType::Html,
                     file_name: format!("{number}.html"),
                     bytes: summary_html(&doc).into_bytes(),
+                },
+                Document {
+                    media_type: MediaType::Pdf,
+                    file_name: format!("{number}.pdf"),
+                    bytes: summary_pdf(&doc),
                 },
             ]);
         }

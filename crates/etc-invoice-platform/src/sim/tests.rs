@@ -409,9 +409,12 @@ fn documents_are_consistent_xml_and_html() {
         };
         for inv in &invoices {
             let docs = sim.documents(&inv.number).await.unwrap();
-            assert_eq!(docs.len(), 2);
+            assert_eq!(docs.len(), 3);
             assert_eq!(docs[0].media_type, MediaType::Xml);
             assert_eq!(docs[1].media_type, MediaType::Html);
+            assert_eq!(docs[2].media_type, MediaType::Pdf);
+            assert_eq!(docs[2].file_name, format!("{}.pdf", inv.number));
+            assert!(docs[2].bytes.starts_with(b"%PDF-"));
             let xml = InvoiceXml::from_xml(&docs[0].bytes).unwrap();
             xml.check().unwrap();
             assert_eq!(xml.header.number, inv.number);
