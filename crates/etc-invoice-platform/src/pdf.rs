@@ -166,24 +166,10 @@ pub fn invoice_pdf(doc: &InvoiceXml) -> Vec<u8> {
 /// Renders a summary sheet (电子汇总单) as a PDF.
 ///
 /// ```
-/// # fn sample() -> etc_invoice_platform::InvoiceXml { etc_invoice_platform::xml::sample() }
-/// use etc_invoice_platform::SummaryXml;
-///
-/// let sheet = SummaryXml {
-///     number: "4420240400000001".into(),
-///     issued_at: "2024-04-15 10:00:00".parse()?,
-///     card: "44011234567890123456".into(),
-///     buyer: "张三".into(),
-///     trip: None,
-///     transactions: vec!["P-1".into()],
-///     invoices: vec![],
-///     total: "0.00".parse()?,
-///     total_in_capitals: "零元整".into(),
-///     replaces: None,
-/// };
+/// # use etc_invoice_platform::xml::sample_summary;
+/// let sheet = sample_summary();
 /// let pdf = etc_invoice_platform::pdf::summary_pdf(&sheet);
 /// assert!(pdf.ends_with(b"%%EOF"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn summary_pdf(sheet: &SummaryXml) -> Vec<u8> {
     let rows: Vec<[Cow<'_, str>; 4]> = sheet
@@ -740,7 +726,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::xml::{SummaryInvoice, sample};
+    use crate::xml::{SummaryInvoice, sample, sample_summary};
 
     /// The texts each page shows, in drawing order, read back with lopdf.
     fn pages(pdf: &[u8]) -> Vec<Vec<String>> {
@@ -874,12 +860,6 @@ mod tests {
     #[test]
     fn summary_sheet_shows_its_invoices() {
         let sheet = SummaryXml {
-            number: "4420240400000001".into(),
-            issued_at: "2024-04-15 10:00:00".parse().unwrap(),
-            card: "44011234567890123456".into(),
-            buyer: "某某物流有限公司".into(),
-            trip: Some("P-1".into()),
-            transactions: vec!["P-1".into()],
             invoices: (1..=30)
                 .map(|n| SummaryInvoice {
                     number: format!("244420000000000000{n:02}"),
@@ -891,6 +871,7 @@ mod tests {
             total: "30.00".parse().unwrap(),
             total_in_capitals: "叁拾元整".into(),
             replaces: Some("4420240300000009".into()),
+            ..sample_summary()
         };
         let pages = pages(&summary_pdf(&sheet));
         assert_eq!(pages.len(), 3);
@@ -912,16 +893,8 @@ mod tests {
     fn summary_sheet_lists_every_transaction_on_further_pages() {
         let transactions: Vec<String> = (0..600).map(|n| format!("P2024031{n:07}")).collect();
         let sheet = SummaryXml {
-            number: "4420240400000001".into(),
-            issued_at: "2024-04-15 10:00:00".parse().unwrap(),
-            card: "44011234567890123456".into(),
-            buyer: "某某物流有限公司".into(),
-            trip: None,
             transactions: transactions.clone(),
-            invoices: vec![],
-            total: "0.00".parse().unwrap(),
-            total_in_capitals: "零元整".into(),
-            replaces: None,
+            ..sample_summary()
         };
         let pages = pages(&summary_pdf(&sheet));
         assert!(pages.len() > 2, "{}", pages.len());

@@ -665,6 +665,36 @@ impl SummaryXml {
     }
 }
 
+/// A small, valid summary sheet for examples and tests: two invoices.
+#[doc(hidden)]
+pub fn sample_summary() -> SummaryXml {
+    SummaryXml {
+        number: "4420240400000001".into(),
+        issued_at: sample().supervision.issued_at,
+        card: "44019912345678900011".into(),
+        buyer: "某某物流有限公司".into(),
+        trip: Some("P1".into()),
+        transactions: vec!["P1".into()],
+        invoices: vec![
+            SummaryInvoice {
+                number: "1".into(),
+                document: "征税发票".into(),
+                seller: "甲".into(),
+                gross: Money::from_fen(1053),
+            },
+            SummaryInvoice {
+                number: "2".into(),
+                document: "征税发票".into(),
+                seller: "乙".into(),
+                gross: Money::from_fen(561),
+            },
+        ],
+        total: Money::from_fen(1614),
+        total_in_capitals: amount_in_capitals(Money::from_fen(1614)),
+        replaces: None,
+    }
+}
+
 /// A small, valid invoice document for examples and tests.
 #[doc(hidden)]
 pub fn sample() -> InvoiceXml {
@@ -817,31 +847,7 @@ mod tests {
 
     #[test]
     fn summary_round_trip() {
-        let s = SummaryXml {
-            number: "4420240400000001".into(),
-            issued_at: "2024-04-15 10:00:00".parse().unwrap(),
-            card: "44019912345678900011".into(),
-            buyer: "某某物流有限公司".into(),
-            trip: Some("P1".into()),
-            transactions: vec!["P1".into()],
-            invoices: vec![
-                SummaryInvoice {
-                    number: "1".into(),
-                    document: "征税发票".into(),
-                    seller: "甲".into(),
-                    gross: Money::from_fen(1053),
-                },
-                SummaryInvoice {
-                    number: "2".into(),
-                    document: "征税发票".into(),
-                    seller: "乙".into(),
-                    gross: Money::from_fen(561),
-                },
-            ],
-            total: Money::from_fen(1614),
-            total_in_capitals: amount_in_capitals(Money::from_fen(1614)),
-            replaces: None,
-        };
+        let s = sample_summary();
         let back = SummaryXml::from_xml(s.to_xml().unwrap().as_bytes()).unwrap();
         assert_eq!(back, s);
         back.check().unwrap();
