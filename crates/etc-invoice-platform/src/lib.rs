@@ -39,7 +39,7 @@
 //! issued invoices: validate → plan → reserve in the ledger → submit to an
 //! [`InvoicePlatform`] under an [`IdempotencyKey`] → poll → commit (or
 //! release on a rejection). [`InvoiceService::resume`] finishes whatever a
-//! crash left reserved, under the same keys.
+//! crash left reserved, under the same keys, several applications at a time.
 //!
 //! ```
 //! use etc_invoice_order::{import::PassageCsvReader, Record};

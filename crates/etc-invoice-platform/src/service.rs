@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use etc_invoice_rules::{
     ApplicationKind, Context, InvoiceApplication, InvoiceState, PlanError, Title, TxState,
     ValidationReport, Validator, plan_invoices,
 };
+use futures_util::{StreamExt, stream};
 use serde::{Deserialize, Serialize, Serializer};
 use tracing::{Instrument, debug, info, info_span, warn};
 use uuid::Uuid;
@@ -564,25 +566,56 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
     /// the stored key (the platform replays its first answer) or polls the
     /// recorded submission, then commits or releases.
     ///
-    /// One application's failure does not stop the others; each gets its
-    /// own result.
+    /// Up to [`InvoiceService::RESUME_CONCURRENCY`] applications are driven
+    /// at a time (their reviews and polls overlap; see
+    /// [`resume_with`](InvoiceService::resume_with)). One application's
+    /// failure does not stop the others; each gets its own result, in the
+    /// order of the ledger (oldest first).
     ///
     /// # Errors
     /// [`ServiceError::Ledger`] when the unfinished applications cannot be
     /// listed.
     pub async fn resume(&self) -> Result<Vec<Resumed>, ServiceError> {
+        self.resume_with(Self::RESUME_CONCURRENCY).await
+    }
+
+    /// How many applications [`resume`](InvoiceService::resume) drives at a
+    /// time.
+    pub const RESUME_CONCURRENCY: NonZeroUsize = match NonZeroUsize::new(16) {
+        Some(n) => n,
+        None => NonZeroUsize::MIN,
+    };
+
+    /// [`resume`](InvoiceService::resume), driving at most `limit`
+    /// applications at a time: each is submitted again or polled as soon as
+    /// a place is free, so that a restart with many unfinished applications
+    /// waits about as long as the slowest of each `limit`, not as long as
+    /// all of them one after the other. `limit` 1 drives them one by one.
+    ///
+    /// The calls run concurrently on the caller's task (no task is
+    /// spawned); the ledger is called between awaits, as everywhere in the
+    /// service. The applications hold disjoint transactions (the ledger
+    /// guarantees it), so their order of completion does not matter.
+    ///
+    /// # Errors
+    /// [`ServiceError::Ledger`] when the unfinished applications cannot be
+    /// listed.
+    pub async fn resume_with(&self, limit: NonZeroUsize) -> Result<Vec<Resumed>, ServiceError> {
         let unfinished = self.ledger.unfinished()?;
-        info!(count = unfinished.len(), "resuming unfinished applications");
-        let mut out = Vec::with_capacity(unfinished.len());
-        for record in unfinished {
+        info!(
+            count = unfinished.len(),
+            limit = limit.get(),
+            "resuming unfinished applications"
+        );
+        let runs = unfinished.into_iter().map(|record| async move {
             let span = info_span!("resume", application = %record.entry.id, key = %record.entry.idempotency_key);
             let outcome = self.drive_record(&record).instrument(span).await;
-            out.push(Resumed {
+            Resumed {
                 application: record.entry.id,
                 outcome,
-            });
-        }
-        Ok(out)
+            }
+        });
+        Ok(stream::iter(runs).buffered(limit.get()).collect().await)
     }
 
     /// Drives a stored application with its stored request.

@@ -370,6 +370,72 @@ async fn a_crash_mid_review_is_resumed_from_the_sqlite_file() {
     assert!(svc.ledger().unfinished().unwrap().is_empty());
 }
 
+/// Leaves four applications unsubmitted (the platform failed each submit),
+/// then resumes them with `limit` places; returns how long the resume took
+/// in (paused, virtual) time.
+async fn resume_four(limit: usize) -> Duration {
+    let world = World::load();
+    let clock = TokioClock::starting_at(now());
+    let sim = Simulator::new(quiet_config(), clock);
+    let handle = sim.handle();
+    let one_try = RetryPolicy {
+        max_attempts: 1,
+        ..policy()
+    };
+    let svc = InvoiceService::new(
+        sim,
+        MemoryLedger::new(),
+        RuleBook::builtin(),
+        clock,
+        one_try,
+    );
+    let ids = world.settled();
+    let groups: Vec<&[String]> = ids.chunks(ids.len().div_ceil(4)).collect();
+    assert_eq!(groups.len(), 4);
+    let mut apps = Vec::new();
+    for (n, group) in (1..).zip(&groups) {
+        handle.script(Some(Op::Submit), Fault::ServerError { status: 503 });
+        let app = application(n, group, "monthly");
+        apps.push(app.id);
+        let outcome = svc.apply(&app, &world.context()).await.unwrap();
+        assert!(
+            matches!(
+                outcome,
+                ApplyOutcome::Pending {
+                    submission: None,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(handle.stats().submissions, 0);
+    let start = tokio::time::Instant::now();
+    let limit = std::num::NonZeroUsize::new(limit).unwrap();
+    let resumed = svc.resume_with(limit).await.unwrap();
+    let took = start.elapsed();
+    // Every application is issued, reported oldest first.
+    assert_eq!(resumed.len(), 4);
+    for (id, r) in apps.iter().zip(&resumed) {
+        assert_eq!(r.application, *id);
+        issued(r.outcome.as_ref().unwrap());
+    }
+    assert!(svc.ledger().unfinished().unwrap().is_empty());
+    took
+}
+
+#[tokio::test(start_paused = true)]
+async fn resume_drives_applications_concurrently() {
+    let one_by_one = resume_four(1).await;
+    let together = resume_four(4).await;
+    eprintln!("resume of four: {together:?} together, {one_by_one:?} one by one");
+    // Four reviews one after the other, or overlapping.
+    assert!(
+        together * 3 < one_by_one,
+        "together {together:?}, one by one {one_by_one:?}"
+    );
+}
+
 #[test]
 fn red_reversal_frees_transactions_and_is_repeatable() {
     let world = World::load();
