@@ -2,7 +2,7 @@
 //! month → an application → its validation report → the invoice plan →
 //! the simulated invoicing platform (with a SQLite ledger in a temporary
 //! directory) → progress while the review runs → invoices written as XML,
-//! HTML and PDF → a summary table.
+//! HTML and PDF, and all of them in one ZIP → a summary table.
 //!
 //! ```sh
 //! cargo run --example apply_invoice              # writes into ./out
@@ -231,20 +231,28 @@ async fn run(out: PathBuf) -> Result<(), Box<dyn Error>> {
     };
     println!("  [{}] {submission}: issued", elapsed(now, clock.now()));
 
-    // 4. The documents, as XML, HTML and PDF.
+    // 4. The documents, as XML, HTML and PDF (and each number's XML and PDF
+    //    in a ZIP, as the platform delivers them), then all of them in one
+    //    ZIP, as a user downloads them.
     fs::create_dir_all(&out)?;
     let mut files = 0usize;
-    let numbers = invoices
+    let numbers: Vec<&str> = invoices
         .iter()
         .map(|i| i.number.as_str())
-        .chain(summaries.iter().map(|s| s.number.as_str()));
-    for number in numbers {
+        .chain(summaries.iter().map(|s| s.number.as_str()))
+        .collect();
+    for number in &numbers {
         for doc in service.documents(number).await? {
             let path = out.join(format!("{number}.{}", doc.media_type.extension()));
             fs::write(&path, &doc.bytes)?;
             files += 1;
         }
     }
+    let bundle = service
+        .download(&format!("{}.zip", application.id), &numbers)
+        .await?;
+    fs::write(out.join(&bundle.file_name), &bundle.bytes)?;
+    files += 1;
 
     // 5. The summary table.
     println!("\n== invoices ==");

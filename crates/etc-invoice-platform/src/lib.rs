@@ -100,7 +100,8 @@
 //!   injected [`Clock`], a seeded ChaCha8 generator, a review that takes
 //!   simulated time and can reject, 20-digit invoice numbers and 16-digit
 //!   summary-sheet numbers, documents as 数电-shaped XML ([`xml`]), HTML
-//!   ([`html`]) and PDF ([`pdf`]), the province's rules for red reversal and reissue, Stripe's
+//!   ([`html`]) and PDF ([`pdf`]) with a ZIP of each invoice's XML and PDF
+//!   ([`archive`]), the province's rules for red reversal and reissue, Stripe's
 //!   idempotency rules, and a scriptable [`FaultPlan`](sim::FaultPlan).
 //! - [`InvoiceService`]: the flow above, with [`RetryPolicy`] (backoff as
 //!   data, deterministic jitter) and `tracing` spans (`apply`, `submit`,
@@ -144,6 +145,7 @@
 //! - Numbers, bureau codes, element names and rejection reasons of the
 //!   simulator are inferred \[I\] (DOMAIN.md §4); see [`sim`] and [`xml`].
 
+pub mod archive;
 pub mod ledger;
 
 mod capitals;

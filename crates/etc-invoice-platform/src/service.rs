@@ -19,13 +19,14 @@ use serde::{Deserialize, Serialize, Serializer};
 use tracing::{Instrument, debug, info, info_span, warn};
 use uuid::Uuid;
 
+use crate::archive::{ArchiveError, zip_documents};
 use crate::clock::between;
 use crate::retry::salt_of;
 use crate::{
     ApplicationEntry, ApplicationRecord, ApplicationStatus, Clock, Document, IdempotencyKey,
     InvoiceEntry, InvoicePlatform, InvoiceRecord, IssuedInvoice, IssuedSummary, Ledger,
-    LedgerError, Payload, PlatformError, Reason, RedReverseRequest, Reissue, ReissueRequest,
-    RetryPolicy, Reversal, SubmissionId, SubmissionStatus, SubmitRequest,
+    LedgerError, MediaType, Payload, PlatformError, Reason, RedReverseRequest, Reissue,
+    ReissueRequest, RetryPolicy, Reversal, SubmissionId, SubmissionStatus, SubmitRequest,
 };
 
 /// How one application ended (or did not, yet).
@@ -183,6 +184,9 @@ pub enum ServiceError {
         #[source]
         source: Box<LedgerError>,
     },
+    /// The documents could not be packed for download.
+    #[error("cannot pack the documents")]
+    Archive(#[from] ArchiveError),
 }
 
 impl From<LedgerError> for ServiceError {
@@ -826,6 +830,34 @@ impl<P: InvoicePlatform, L: Ledger, C: Clock> InvoiceService<P, L, C> {
             .retrying("documents", salt, || self.platform.documents(number))
             .instrument(info_span!("documents", invoice = number))
             .await?)
+    }
+
+    /// The documents of the invoices and summary sheets `numbers`, packed in
+    /// one ZIP to offer as `file_name`: what a user downloads from the mini
+    /// program. Each number's documents come in the order given; the
+    /// platform's own ZIPs are left out, since what they hold is there
+    /// already. The entries are dated now.
+    ///
+    /// # Errors
+    /// [`ServiceError::Platform`] when the platform fails for good (an
+    /// unknown number is [`PlatformError::NotFound`]);
+    /// [`ServiceError::Archive`] when two documents have the same name (a
+    /// number given twice).
+    pub async fn download(
+        &self,
+        file_name: &str,
+        numbers: &[&str],
+    ) -> Result<Document, ServiceError> {
+        let mut documents = Vec::new();
+        for number in numbers {
+            let all = self.documents(number).await?;
+            documents.extend(all.into_iter().filter(|d| d.media_type != MediaType::Zip));
+        }
+        Ok(Document {
+            media_type: MediaType::Zip,
+            file_name: file_name.to_owned(),
+            bytes: zip_documents(&documents, self.clock.now())?,
+        })
     }
 
     /// Reverses invoice `number` with a red invoice, then records the

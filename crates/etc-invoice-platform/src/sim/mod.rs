@@ -76,6 +76,7 @@ use serde::{Deserialize, Serialize};
 
 pub use fault::{Chance, ChanceError, Fault, FaultPlan, FaultRates, Op};
 
+use crate::archive::zip_documents;
 use crate::clock::add;
 use crate::html::{invoice_html, summary_html};
 use crate::pdf::{invoice_pdf, summary_pdf};
@@ -882,60 +883,49 @@ impl State {
         }
     }
 
+    /// The documents of an issued invoice or summary sheet: its XML, HTML
+    /// and PDF, and a ZIP of the XML and the PDF (as real platforms deliver
+    /// them), dated with its issue time.
     fn documents(&self, number: &str, now: CstDateTime) -> Result<Vec<Document>, PlatformError> {
         let not_found = || PlatformError::NotFound {
             what: "invoice",
             id: number.chars().take(64).collect(),
         };
-        let failed = |e: crate::XmlError| PlatformError::Server {
+        let failed = |message: String| PlatformError::Server {
             status: 500,
-            message: e.to_string(),
+            message,
         };
-        if self.invoice_visible(number, now).is_some() {
+        let (xml, html, pdf, issued_at) = if self.invoice_visible(number, now).is_some() {
             let doc = self.invoice_doc(number).ok_or_else(not_found)?;
-            return Ok(vec![
-                Document {
-                    media_type: MediaType::Xml,
-                    file_name: format!("{number}.xml"),
-                    bytes: doc.to_xml().map_err(failed)?.into_bytes(),
-                },
-                Document {
-                    media_type: MediaType::Html,
-                    file_name: format!("{number}.html"),
-                    bytes: invoice_html(&doc).into_bytes(),
-                },
-                Document {
-                    media_type: MediaType::Pdf,
-                    file_name: format!("{number}.pdf"),
-                    bytes: invoice_pdf(&doc),
-                },
-            ]);
-        }
-        if self
+            let xml = doc.to_xml().map_err(|e| failed(e.to_string()))?;
+            let issued_at = doc.supervision.issued_at;
+            (xml, invoice_html(&doc), invoice_pdf(&doc), issued_at)
+        } else if self
             .summaries
             .get(number)
             .is_some_and(|s| s.meta.issued_at <= now)
         {
             let doc = self.summary_doc(number).ok_or_else(not_found)?;
-            return Ok(vec![
-                Document {
-                    media_type: MediaType::Xml,
-                    file_name: format!("{number}.xml"),
-                    bytes: doc.to_xml().map_err(failed)?.into_bytes(),
-                },
-                Document {
-                    media_type: MediaType::Html,
-                    file_name: format!("{number}.html"),
-                    bytes: summary_html(&doc).into_bytes(),
-                },
-                Document {
-                    media_type: MediaType::Pdf,
-                    file_name: format!("{number}.pdf"),
-                    bytes: summary_pdf(&doc),
-                },
-            ]);
-        }
-        Err(not_found())
+            let xml = doc.to_xml().map_err(|e| failed(e.to_string()))?;
+            (xml, summary_html(&doc), summary_pdf(&doc), doc.issued_at)
+        } else {
+            return Err(not_found());
+        };
+        let document = |media_type: MediaType, bytes: Vec<u8>| Document {
+            file_name: format!("{number}.{}", media_type.extension()),
+            media_type,
+            bytes,
+        };
+        let xml = document(MediaType::Xml, xml.into_bytes());
+        let pdf = document(MediaType::Pdf, pdf);
+        let zip = zip_documents(&[xml.clone(), pdf.clone()], issued_at)
+            .map_err(|e| failed(e.to_string()))?;
+        Ok(vec![
+            xml,
+            document(MediaType::Html, html.into_bytes()),
+            pdf,
+            document(MediaType::Zip, zip),
+        ])
     }
 
     // ---- red reversal and reissue ------------------------------------

@@ -409,12 +409,23 @@ fn documents_are_consistent_xml_and_html() {
         };
         for inv in &invoices {
             let docs = sim.documents(&inv.number).await.unwrap();
-            assert_eq!(docs.len(), 3);
+            assert_eq!(docs.len(), 4);
             assert_eq!(docs[0].media_type, MediaType::Xml);
             assert_eq!(docs[1].media_type, MediaType::Html);
             assert_eq!(docs[2].media_type, MediaType::Pdf);
             assert_eq!(docs[2].file_name, format!("{}.pdf", inv.number));
             assert!(docs[2].bytes.starts_with(b"%PDF-"));
+            // The ZIP holds the XML and the PDF, as delivered alone.
+            assert_eq!(docs[3].media_type, MediaType::Zip);
+            assert_eq!(docs[3].file_name, format!("{}.zip", inv.number));
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docs[3].bytes)).unwrap();
+            for (i, alone) in [(0, &docs[0]), (1, &docs[2])] {
+                let mut entry = zip.by_index(i).unwrap();
+                assert_eq!(entry.name(), alone.file_name);
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+                assert_eq!(bytes, alone.bytes);
+            }
             let xml = InvoiceXml::from_xml(&docs[0].bytes).unwrap();
             xml.check().unwrap();
             assert_eq!(xml.header.number, inv.number);

@@ -603,6 +603,45 @@ fn reissue_whose_ledger_step_was_lost_is_finished_by_repeating_it() {
 }
 
 #[test]
+fn download_packs_the_documents_of_an_application() {
+    let world = World::load();
+    let (svc, _) = service(MemoryLedger::new(), quiet_config(), policy());
+    let app = application(1, &world.settled(), "monthly");
+    let outcome = block_on(svc.apply(&app, &world.context())).unwrap();
+    let (invoices, summaries) = issued(&outcome);
+    let numbers: Vec<&str> = invoices
+        .iter()
+        .map(|i| i.number.as_str())
+        .chain(summaries.iter().map(|s| s.number.as_str()))
+        .collect();
+    let zip = block_on(svc.download("发票.zip", &numbers)).unwrap();
+    assert_eq!(zip.media_type, MediaType::Zip);
+    assert_eq!(zip.file_name, "发票.zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&zip.bytes)).unwrap();
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().to_owned())
+        .collect();
+    let expected: Vec<String> = numbers
+        .iter()
+        .flat_map(|n| ["xml", "html", "pdf"].map(|ext| format!("{n}.{ext}")))
+        .collect();
+    assert_eq!(names, expected);
+    // Entries are the documents themselves.
+    let first = block_on(svc.documents(numbers[0])).unwrap();
+    let mut entry = archive.by_name(&first[0].file_name).unwrap();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+    assert_eq!(bytes, first[0].bytes);
+    drop(entry);
+
+    // A number twice, and a number the platform does not know.
+    let err = block_on(svc.download("x.zip", &[numbers[0], numbers[0]])).unwrap_err();
+    assert!(matches!(err, ServiceError::Archive(_)), "{err:?}");
+    let err = block_on(svc.download("x.zip", &["00000000000000000000"])).unwrap_err();
+    assert!(err.platform_error().unwrap().is_not_found(), "{err:?}");
+}
+
+#[test]
 fn works_with_a_boxed_platform() {
     let world = World::load();
     let clock = SimClock::auto(now());
