@@ -458,6 +458,16 @@ async fn simulate(seed: u64, world: &World) -> Summary {
                     // reissue whose reply was lost.
                     continue;
                 }
+                let in_doubt = unsure
+                    .iter()
+                    .chain(&unsure_reissues)
+                    .any(|(_, n)| *n == pick.invoice.number);
+                if in_doubt {
+                    // A careful client does not start another operation on
+                    // an invoice while one is in doubt: it finishes that one
+                    // first (below, at the end).
+                    continue;
+                }
                 if rng.random_ratio(1, 3) {
                     let number = &pick.invoice.number;
                     match svc.reissue(&pick.applicant, number, new_title()).await {
