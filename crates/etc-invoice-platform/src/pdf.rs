@@ -348,7 +348,9 @@ fn wrap(s: &str, max: f32, size: f32, lines: usize) -> Vec<Cow<'_, str>> {
                 used += em(*c) * size;
                 used > max
             })
-            .map_or(rest.len(), |(i, _)| i);
+            .map_or(rest.len(), |(i, _)| i)
+            // At least one character a line, however narrow the space.
+            .max(rest.chars().next().map_or(0, char::len_utf8));
         // Break after the last separator on the line, if there is one, so
         // that an id or a number is not split.
         let end = rest
@@ -925,6 +927,8 @@ mod tests {
         assert_eq!(wrap("ab，cd，ef", 35.0, 10.0, 3), ["ab，", "cd，ef"]);
         assert_eq!(wrap("abcdefgh", 20.0, 10.0, 3), ["abcd", "efgh"]);
         assert!(wrap("", 20.0, 10.0, 2).is_empty());
+        // Narrower than a character: one a line, and the text still ends.
+        assert_eq!(wrap("通行费", 5.0, 10.0, usize::MAX), ["通", "行", "费"]);
         assert_eq!(utf16be("A通"), [0x00, 0x41, 0x90, 0x1a]);
         assert_eq!(utf16be("\n"), [0x00, 0x20]);
     }
