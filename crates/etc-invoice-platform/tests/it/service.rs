@@ -72,6 +72,20 @@ fn issued(
     }
 }
 
+/// Checks that an application was left pending with no submission known.
+fn assert_unsubmitted(outcome: &ApplyOutcome) {
+    assert!(
+        matches!(
+            outcome,
+            ApplyOutcome::Pending {
+                submission: None,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+}
+
 #[test]
 fn applies_end_to_end() {
     let world = World::load();
@@ -227,16 +241,7 @@ fn lost_reply_then_resume<L: Ledger>(ledger: L) {
     let app = application(1, &world.settled(), "monthly");
     // The platform stored the submission; the service never heard of it.
     let outcome = block_on(svc.apply(&app, &world.context())).unwrap();
-    assert!(
-        matches!(
-            outcome,
-            ApplyOutcome::Pending {
-                submission: None,
-                ..
-            }
-        ),
-        "{outcome:?}"
-    );
+    assert_unsubmitted(&outcome);
     let unfinished = svc.ledger().unfinished().unwrap();
     assert_eq!(unfinished.len(), 1);
     assert_eq!(unfinished.first().unwrap().platform_id, None);
@@ -397,17 +402,7 @@ async fn resume_four(limit: usize) -> Duration {
         handle.script(Some(Op::Submit), Fault::ServerError { status: 503 });
         let app = application(n, group, "monthly");
         apps.push(app.id);
-        let outcome = svc.apply(&app, &world.context()).await.unwrap();
-        assert!(
-            matches!(
-                outcome,
-                ApplyOutcome::Pending {
-                    submission: None,
-                    ..
-                }
-            ),
-            "{outcome:?}"
-        );
+        assert_unsubmitted(&svc.apply(&app, &world.context()).await.unwrap());
     }
     assert_eq!(handle.stats().submissions, 0);
     let start = tokio::time::Instant::now();
@@ -726,9 +721,20 @@ fn apply_is_traced() {
         next: AtomicU64::new(0),
     };
     tracing::subscriber::with_default(subscriber, || {
-        let (svc, _) = service(MemoryLedger::new(), quiet_config(), policy());
         let app = application(1, &world.settled(), "monthly");
-        issued(&block_on(svc.apply(&app, &world.context())).unwrap());
+        let run = || {
+            let (svc, _) = service(MemoryLedger::new(), quiet_config(), policy());
+            issued(&block_on(svc.apply(&app, &world.context())).unwrap());
+        };
+        // tracing caches each callsite's interest process-wide when the
+        // callsite is first reached: a sibling test on a thread without a
+        // subscriber may get there first and cache "never". A first run
+        // registers every callsite of the flow; rebuilding the cache then
+        // asks this subscriber again, and the second run is the one checked.
+        run();
+        tracing::callsite::rebuild_interest_cache();
+        names.lock().unwrap().clear();
+        run();
     });
     let names = names.lock().unwrap();
     for expected in ["apply", "submit", "poll", "commit"] {
