@@ -1,11 +1,12 @@
 //! Readable renderings of the documents: self-contained HTML pages laid out
 //! like a printed 数电 toll invoice, every text escaped.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
 use etc_invoice_order::CstDateTime;
 
-use crate::xml::{InvoiceXml, SummaryXml};
+use crate::xml::{InvoiceXml, Item, NON_TAXABLE, SummaryXml, TollInformation};
 
 /// Text escaped for HTML element content and attribute values: `&`, `<`,
 /// `>`, `"` and `'` become entities.
@@ -89,11 +90,7 @@ pub fn invoice_html(doc: &InvoiceXml) -> String {
 fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
     let d = &doc.data;
     let red = doc.is_red();
-    let title = if doc.header.labels.invoice_type.code == "31" {
-        "通行费财政电子票据"
-    } else {
-        "电子发票（普通发票）"
-    };
+    let title = title(doc);
     page_start(
         out,
         &format!("{title} {}", doc.header.number),
@@ -147,23 +144,19 @@ fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
          <th>通行日期止</th><th>金额</th><th>税率/征收率</th><th>税额</th></tr>\n",
     );
     for item in &d.items {
-        let toll = d.specific.tolls.iter().find(|t| t.number == item.number);
+        let [name, plate, vehicle, from, to, net, rate, tax] = line_cells(doc, item);
         writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            e(&item.name),
-            e(toll.map_or("", |t| t.plate.as_str())),
-            e(toll.map_or("", |t| t.vehicle_type.as_str())),
-            e(toll.map_or("", |t| t.date_from.as_str())),
-            e(toll.map_or("", |t| t.date_to.as_str())),
-            item.net,
-            e(&item.rate),
-            if item.rate == crate::xml::NON_TAXABLE {
-                "***".to_owned()
-            } else {
-                item.tax.to_string()
-            },
+            e(&name),
+            e(&plate),
+            e(&vehicle),
+            e(&from),
+            e(&to),
+            e(&net),
+            e(&rate),
+            e(&tax),
         )?;
     }
     write!(
@@ -185,6 +178,56 @@ fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
     )?;
     page_end(out);
     Ok(())
+}
+
+/// An invoice's title: 通行费财政电子票据 for a fiscal e-bill (type code
+/// 31), else 电子发票（普通发票）.
+pub(crate) fn title(doc: &InvoiceXml) -> &'static str {
+    if doc.header.labels.invoice_type.code == "31" {
+        "通行费财政电子票据"
+    } else {
+        "电子发票（普通发票）"
+    }
+}
+
+/// The cells of an invoice line, as both renderings print them: item,
+/// plate, vehicle type, passage dates from and to, amount, rate, and tax
+/// (`***` where the line is not taxable).
+pub(crate) fn line_cells<'a>(doc: &'a InvoiceXml, item: &'a Item) -> [Cow<'a, str>; 8] {
+    let toll = doc
+        .data
+        .specific
+        .tolls
+        .iter()
+        .find(|t| t.number == item.number);
+    let field = |f: fn(&TollInformation) -> &str| Cow::Borrowed(toll.map_or("", f));
+    [
+        Cow::Borrowed(item.name.as_str()),
+        field(|t| t.plate.as_str()),
+        field(|t| t.vehicle_type.as_str()),
+        field(|t| t.date_from.as_str()),
+        field(|t| t.date_to.as_str()),
+        Cow::Owned(item.net.to_string()),
+        Cow::Borrowed(item.rate.as_str()),
+        if item.rate == NON_TAXABLE {
+            Cow::Borrowed("***")
+        } else {
+            Cow::Owned(item.tax.to_string())
+        },
+    ]
+}
+
+/// The line under a summary sheet's title: the card, the buyer, and the
+/// trip and the replaced sheet where there are.
+pub(crate) fn summary_about(s: &SummaryXml) -> String {
+    let mut text = format!("ETC卡号：{}　购买方：{}", s.card, s.buyer);
+    if let Some(trip) = &s.trip {
+        text += &format!("　行程：{trip}");
+    }
+    if let Some(old) = &s.replaces {
+        text += &format!("　替代汇总单：{old}");
+    }
+    text
 }
 
 /// A date as the documents print it: `2024年04月15日`.
@@ -230,19 +273,11 @@ fn write_summary(out: &mut String, s: &SummaryXml) -> fmt::Result {
     page_start(out, &format!("通行费电子汇总单 {}", s.number), "invoice")?;
     write!(
         out,
-        "<h1>通行费电子汇总单</h1>\n<p class=\"meta\">汇总单号：{}<br>开具日期：{}</p>\n\
-         <p>ETC卡号：{}　购买方：{}",
+        "<h1>通行费电子汇总单</h1>\n<p class=\"meta\">汇总单号：{}<br>开具日期：{}</p>\n<p>{}",
         e(&s.number),
         e(&date_text(s.issued_at)),
-        e(&s.card),
-        e(&s.buyer),
+        e(&summary_about(s)),
     )?;
-    if let Some(trip) = &s.trip {
-        write!(out, "　行程：{}", e(trip))?;
-    }
-    if let Some(old) = &s.replaces {
-        write!(out, "　替代汇总单：{}", e(old))?;
-    }
     out.push_str(
         "</p>\n<table><tr><th>发票号码</th><th>票据类型</th><th>销售方</th><th>价税合计</th></tr>\n",
     );

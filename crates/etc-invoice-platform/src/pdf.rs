@@ -42,8 +42,8 @@ use etc_invoice_order::CstDateTime;
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
 use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use crate::html::{date_text, remarks};
-use crate::xml::{InvoiceXml, NON_TAXABLE, SummaryXml};
+use crate::html::{date_text, line_cells, remarks, summary_about, title};
+use crate::xml::{InvoiceXml, SummaryXml};
 
 /// Page width and height: 240 × 140 mm, in points.
 const PAGE_W: f32 = 680.3;
@@ -107,17 +107,13 @@ const SUMMARY_COLUMNS: [(&str, f32, bool); 4] = [
 /// ```
 pub fn invoice_pdf(doc: &InvoiceXml) -> Vec<u8> {
     let red = doc.is_red();
-    let title = if doc.header.labels.invoice_type.code == "31" {
-        "通行费财政电子票据"
-    } else {
-        "电子发票（普通发票）"
-    };
+    let title = title(doc);
     let frame = if red { RED } else { BROWN };
     let rows: Vec<[Cow<'_, str>; 8]> = doc
         .data
         .items
         .iter()
-        .map(|item| item_row(doc, item))
+        .map(|item| line_cells(doc, item))
         .collect();
     let pages = rows.len().div_ceil(INVOICE_ROWS).max(1);
     let mut writer = Writer::new(
@@ -184,13 +180,7 @@ pub fn summary_pdf(sheet: &SummaryXml) -> Vec<u8> {
             ]
         })
         .collect();
-    let mut about = format!("ETC卡号：{}　购买方：{}", sheet.card, sheet.buyer);
-    if let Some(trip) = &sheet.trip {
-        about += &format!("　行程：{trip}");
-    }
-    if let Some(old) = &sheet.replaces {
-        about += &format!("　替代汇总单：{old}");
-    }
+    let about = summary_about(sheet);
     let about = wrap(&about, INNER_W, TEXT, 2);
     let table_top = 78.0 + 12.0 * about.len() as f32;
     // The transactions bound are listed in full: after the totals, and on
@@ -267,31 +257,6 @@ fn lines_below(top: f32) -> usize {
         bottom += LINE;
     }
     n
-}
-
-/// The cells of an invoice line.
-fn item_row<'a>(doc: &'a InvoiceXml, item: &'a crate::xml::Item) -> [Cow<'a, str>; 8] {
-    let toll = doc
-        .data
-        .specific
-        .tolls
-        .iter()
-        .find(|t| t.number == item.number);
-    let field = |f: fn(&crate::xml::TollInformation) -> &str| Cow::Borrowed(toll.map_or("", f));
-    [
-        Cow::Borrowed(item.name.as_str()),
-        field(|t| t.plate.as_str()),
-        field(|t| t.vehicle_type.as_str()),
-        field(|t| t.date_from.as_str()),
-        field(|t| t.date_to.as_str()),
-        Cow::Owned(item.net.to_string()),
-        Cow::Borrowed(item.rate.as_str()),
-        if item.rate == NON_TAXABLE {
-            Cow::Borrowed("***")
-        } else {
-            Cow::Owned(item.tax.to_string())
-        },
-    ]
 }
 
 // ---- measuring text ---------------------------------------------------------
