@@ -179,21 +179,20 @@ pub(crate) fn same_invoices(recorded: &[InvoiceRecord], given: &[InvoiceEntry]) 
     }) && committed.next().is_none()
 }
 
-/// Decides `replace(old, new)` from what the ledger holds: whether `old` is
-/// recorded, and if so whether it is reversed and what replaced it; and the
-/// application `new` is recorded for, if it is. `Ok(true)`: record the
-/// replacement; `Ok(false)`: it is recorded already.
+/// Decides `replace(old, new)` from what the ledger holds: `old`'s record,
+/// if any, and the application `new` is recorded for, if it is.
+/// `Ok(true)`: record the replacement; `Ok(false)`: it is recorded already.
 pub(crate) fn replacement(
     old: &str,
-    recorded: Option<(bool, Option<&str>)>,
+    recorded: Option<&InvoiceRecord>,
     new: &str,
     new_holder: Option<Uuid>,
 ) -> Result<bool, LedgerError> {
     invoice_number(new)?;
-    let Some((reversed, replaced_by)) = recorded else {
+    let Some(record) = recorded else {
         return Err(LedgerError::UnknownInvoice(cut(old)));
     };
-    match replaced_by {
+    match record.replaced_by.as_deref() {
         Some(by) if by == new => return Ok(false),
         Some(by) => {
             return Err(LedgerError::AlreadyReplaced {
@@ -201,7 +200,7 @@ pub(crate) fn replacement(
                 by: by.to_owned(),
             });
         }
-        None if reversed => return Err(LedgerError::InvoiceReversed(cut(old))),
+        None if record.reversed => return Err(LedgerError::InvoiceReversed(cut(old))),
         None => {}
     }
     if let Some(holder) = new_holder {

@@ -329,12 +329,7 @@ impl Ledger for MemoryLedger {
         let mut state = self.lock();
         let recorded = state.invoices.get(old);
         let holder = state.invoices.get(new).map(|inv| inv.application);
-        let fresh = check::replacement(
-            old,
-            recorded.map(|r| (r.reversed, r.replaced_by.as_deref())),
-            new,
-            holder,
-        )?;
+        let fresh = check::replacement(old, recorded, new, holder)?;
         if !fresh {
             return Ok(());
         }

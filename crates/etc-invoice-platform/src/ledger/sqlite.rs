@@ -631,19 +631,8 @@ impl Ledger for SqliteLedger {
 
     fn replace(&self, old: &str, new: &str) -> Result<(), LedgerError> {
         self.write(|tx| {
-            let recorded: Option<(bool, Option<String>)> = tx
-                .prepare_cached(
-                    "SELECT i.reversed, (SELECT r.number FROM invoices r WHERE r.replaces = i.number)
-                     FROM invoices i WHERE i.number = ?1",
-                )?
-                .query_row([old], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let fresh = check::replacement(
-                old,
-                recorded.as_ref().map(|(rev, by)| (*rev, by.as_deref())),
-                new,
-                invoice_holder(tx, new)?,
-            )?;
+            let recorded = invoice_by_number(tx, old)?;
+            let fresh = check::replacement(old, recorded.as_ref(), new, invoice_holder(tx, new)?)?;
             if !fresh {
                 return Ok(());
             }
