@@ -10,12 +10,12 @@
 use std::collections::BTreeSet;
 use std::io::{Cursor, Write as _};
 
-use chrono::{Datelike, Timelike};
 use etc_invoice_order::CstDateTime;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use crate::Document;
+use crate::clock::fields;
 
 /// The longest entry name, in bytes.
 const MAX_NAME: usize = 255;
@@ -60,22 +60,11 @@ fn check_names(documents: &[Document]) -> Result<(), ArchiveError> {
 /// A ZIP's date and time (to two seconds, from 1980 to 2107): `t`, or the
 /// format's earliest date when `t` is out of its range.
 fn zip_time(t: CstDateTime) -> zip::DateTime {
-    let t = t.as_datetime();
-    let part = |v: u32| u8::try_from(v).unwrap_or(u8::MAX);
-    u16::try_from(t.year())
-        .ok()
-        .and_then(|year| {
-            zip::DateTime::from_date_and_time(
-                year,
-                part(t.month()),
-                part(t.day()),
-                part(t.hour()),
-                part(t.minute()),
-                part(t.second()).min(58),
-            )
-            .ok()
-        })
-        .unwrap_or_default()
+    let (year, [month, day, hour, minute, second]) = fields(t);
+    year.and_then(|year| {
+        zip::DateTime::from_date_and_time(year, month, day, hour, minute, second.min(58)).ok()
+    })
+    .unwrap_or_default()
 }
 
 /// Packs `documents` into a ZIP, in the order given, each entry named by

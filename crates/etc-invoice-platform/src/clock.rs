@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{Datelike, TimeDelta, Timelike};
 use etc_invoice_order::CstDateTime;
 
 /// A source of the current time and of waiting.
@@ -56,6 +56,19 @@ pub(crate) fn between(earlier: CstDateTime, later: CstDateTime) -> Duration {
     (later.as_datetime() - earlier.as_datetime())
         .to_std()
         .unwrap_or(Duration::ZERO)
+}
+
+/// `t`'s calendar fields in China, as file formats take them (the PDF
+/// creation date, a ZIP entry's time): the year, and the month, day, hour,
+/// minute and second. The year is `None` outside 0–65535.
+pub(crate) fn fields(t: CstDateTime) -> (Option<u16>, [u8; 5]) {
+    let t = t.as_datetime();
+    // Month to second are below 60: they fit a `u8`.
+    let small = |v: u32| u8::try_from(v).unwrap_or(u8::MAX);
+    (
+        u16::try_from(t.year()).ok(),
+        [t.month(), t.day(), t.hour(), t.minute(), t.second()].map(small),
+    )
 }
 
 /// The wall clock, with tokio's timers for waiting (so it needs a tokio

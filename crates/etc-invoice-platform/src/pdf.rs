@@ -37,11 +37,11 @@
 
 use std::borrow::Cow;
 
-use chrono::{Datelike, Timelike};
 use etc_invoice_order::CstDateTime;
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
 use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
+use crate::clock::fields;
 use crate::html::{date_text, line_cells, remarks, summary_about, title};
 use crate::xml::{InvoiceXml, SummaryXml};
 
@@ -637,14 +637,13 @@ impl Writer {
             .descent(-120.0)
             .cap_height(880.0)
             .stem_v(93.0);
-        let t = created.as_datetime();
-        let part = |v: u32| u8::try_from(v).unwrap_or(0);
-        let date = Date::new(u16::try_from(t.year()).unwrap_or(0))
-            .month(part(t.month()))
-            .day(part(t.day()))
-            .hour(part(t.hour()))
-            .minute(part(t.minute()))
-            .second(part(t.second()))
+        let (year, [month, day, hour, minute, second]) = fields(created);
+        let date = Date::new(year.unwrap_or(0))
+            .month(month)
+            .day(day)
+            .hour(hour)
+            .minute(minute)
+            .second(second)
             .utc_offset_hour(8)
             .utc_offset_minute(0);
         pdf.document_info(INFO)
