@@ -120,40 +120,35 @@ pub fn invoice_pdf(doc: &InvoiceXml) -> Vec<u8> {
         &format!("{title} {}", doc.header.number),
         doc.supervision.issued_at,
     );
+    // What every page repeats.
+    let mut tags = vec![
+        doc.header.labels.special_business.name.as_str(),
+        doc.header.labels.taxation.name.as_str(),
+    ];
+    if red {
+        tags.push("红字发票");
+    }
+    let meta = [
+        format!("发票号码：{}", doc.header.number),
+        format!("开票日期：{}", date_text(doc.supervision.issued_at)),
+    ];
+    let foot = format!(
+        "开票人：{}　税务机关：{}（{}）",
+        doc.data.basic.drawer, doc.supervision.bureau_name, doc.supervision.bureau_code
+    );
     for page in 0..pages {
         let mut c = Canvas::new();
         c.heading(title, frame);
-        let mut tags = vec![
-            doc.header.labels.special_business.name.as_str(),
-            doc.header.labels.taxation.name.as_str(),
-        ];
-        if red {
-            tags.push("红字发票");
-        }
         c.tags(&tags, frame);
-        c.meta(&[
-            format!("发票号码：{}", doc.header.number),
-            format!("开票日期：{}", date_text(doc.supervision.issued_at)),
-        ]);
+        c.meta(&meta);
         let y = c.parties(doc, frame);
-        let shown = rows.get(page * INVOICE_ROWS..).unwrap_or_default();
-        let shown = shown
-            .get(..INVOICE_ROWS.min(shown.len()))
-            .unwrap_or_default();
+        let shown = rows.chunks(INVOICE_ROWS).nth(page).unwrap_or_default();
         let mut y = c.table(y, &INVOICE_COLUMNS, shown, frame);
         if page + 1 == pages {
             y = c.invoice_totals(y, doc, frame);
             c.remarks(y, &remarks(doc), frame);
         }
-        let d = &doc.data;
-        c.footer(
-            &format!(
-                "开票人：{}　税务机关：{}（{}）",
-                d.basic.drawer, doc.supervision.bureau_name, doc.supervision.bureau_code
-            ),
-            page,
-            pages,
-        );
+        c.footer(&foot, page, pages);
         writer.page(c);
     }
     writer.finish()
@@ -199,14 +194,14 @@ pub fn summary_pdf(sheet: &SummaryXml) -> Vec<u8> {
         &format!("通行费电子汇总单 {}", sheet.number),
         sheet.issued_at,
     );
-    let mut listed = 0;
+    let meta = [
+        format!("汇总单号：{}", sheet.number),
+        format!("开具日期：{}", date_text(sheet.issued_at)),
+    ];
     for page in 0..pages {
         let mut c = Canvas::new();
         c.heading("通行费电子汇总单", BROWN);
-        c.meta(&[
-            format!("汇总单号：{}", sheet.number),
-            format!("开具日期：{}", date_text(sheet.issued_at)),
-        ]);
+        c.meta(&meta);
         for (line, y) in about
             .iter()
             .zip((0_u8..).map(|i| 78.0 + 12.0 * f32::from(i)))
@@ -214,10 +209,7 @@ pub fn summary_pdf(sheet: &SummaryXml) -> Vec<u8> {
             c.text(MARGIN, y, TEXT, line, INK);
         }
         if page < row_pages {
-            let shown = rows.get(page * SUMMARY_ROWS..).unwrap_or_default();
-            let shown = shown
-                .get(..SUMMARY_ROWS.min(shown.len()))
-                .unwrap_or_default();
+            let shown = rows.chunks(SUMMARY_ROWS).nth(page).unwrap_or_default();
             let y = c.table(table_top, &SUMMARY_COLUMNS, shown, BROWN);
             if page + 1 == row_pages {
                 let label = format!("合计（大写）{}", sheet.total_in_capitals);
@@ -233,12 +225,13 @@ pub fn summary_pdf(sheet: &SummaryXml) -> Vec<u8> {
                 c.text_right(PAGE_W - MARGIN - 4.0, y + 10.0, TEXT, &total, INK);
                 let lines = trips.get(..on_last).unwrap_or_default();
                 c.lines_box(y + ROW + 6.0, lines, BROWN);
-                listed = on_last;
             }
         } else {
-            let end = (listed + per_page).min(trips.len());
-            c.lines_box(table_top, trips.get(listed..end).unwrap_or_default(), BROWN);
-            listed = end;
+            // The transactions the last table page had no room for, a page
+            // at a time.
+            let rest = trips.get(on_last..).unwrap_or_default();
+            let lines = rest.chunks(per_page).nth(page - row_pages);
+            c.lines_box(table_top, lines.unwrap_or_default(), BROWN);
         }
         c.footer("", page, pages);
         writer.page(c);
