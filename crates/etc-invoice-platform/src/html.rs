@@ -46,11 +46,6 @@ fn e(s: &str) -> Escaped<'_> {
     Escaped(s)
 }
 
-/// An optional field, escaped, empty when absent.
-fn opt(s: &Option<String>) -> Escaped<'_> {
-    Escaped(s.as_deref().unwrap_or(""))
-}
-
 const STYLE: &str = "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:2em;color:#222}\
 .invoice{max-width:60em;border:2px solid #b35c1e;padding:1em 1.5em}\
 .invoice.red{border-color:#c00}\
@@ -96,49 +91,25 @@ fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
         &format!("{title} {}", doc.header.number),
         if red { "invoice red" } else { "invoice" },
     )?;
-    write!(
-        out,
-        "<h1>{}</h1>\n<p class=\"meta\"><span class=\"tag\">{}</span><span class=\"tag\">{}</span>{}\
-         发票号码：{}<br>开票日期：{}</p>\n",
-        e(title),
-        e(&doc.header.labels.special_business.name),
-        e(&doc.header.labels.taxation.name),
-        if red {
-            "<span class=\"tag\">红字发票</span>"
-        } else {
-            ""
-        },
-        e(&doc.header.number),
-        e(&date_text(doc.supervision.issued_at)),
-    )?;
-    write!(
-        out,
-        "<table class=\"parties\"><tr><td><b>购买方信息</b><br>名称：{}<br>统一社会信用代码/纳税人识别号：{}",
-        e(&d.buyer.name),
-        opt(&d.buyer.id_number)
-    )?;
-    if d.buyer.address.is_some() || d.buyer.phone.is_some() {
-        write!(
-            out,
-            "<br>地址、电话：{} {}",
-            opt(&d.buyer.address),
-            opt(&d.buyer.phone)
-        )?;
-    }
-    if d.buyer.bank_name.is_some() || d.buyer.bank_account.is_some() {
-        write!(
-            out,
-            "<br>开户行及账号：{} {}",
-            opt(&d.buyer.bank_name),
-            opt(&d.buyer.bank_account)
-        )?;
+    write!(out, "<h1>{}</h1>\n<p class=\"meta\">", e(title))?;
+    for tag in tags(doc) {
+        write!(out, "<span class=\"tag\">{}</span>", e(tag))?;
     }
     writeln!(
         out,
-        "</td><td><b>销售方信息</b><br>名称：{}<br>统一社会信用代码/纳税人识别号：{}</td></tr></table>",
-        e(&d.seller.name),
-        e(&d.seller.id_number)
+        "发票号码：{}<br>开票日期：{}</p>",
+        e(&doc.header.number),
+        e(&date_text(doc.supervision.issued_at)),
     )?;
+    out.push_str("<table class=\"parties\"><tr>");
+    for (heading, fields) in parties(doc) {
+        write!(out, "<td><b>{heading}</b>")?;
+        for (label, value) in fields {
+            write!(out, "<br>{label}{}", e(&value))?;
+        }
+        out.push_str("</td>");
+    }
+    out.push_str("</tr></table>\n");
     out.push_str(
         "<table class=\"items\"><tr><th>项目名称</th><th>车牌号</th><th>类型</th><th>通行日期起</th>\
          <th>通行日期止</th><th>金额</th><th>税率/征收率</th><th>税额</th></tr>\n",
@@ -178,6 +149,47 @@ fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
     )?;
     page_end(out);
     Ok(())
+}
+
+/// The labels an invoice shows in boxes by its title: the special business
+/// (通行费), the taxation, and 红字发票 on a red invoice.
+pub(crate) fn tags(doc: &InvoiceXml) -> Vec<&str> {
+    let labels = &doc.header.labels;
+    let mut tags = vec![
+        labels.special_business.name.as_str(),
+        labels.taxation.name.as_str(),
+    ];
+    if doc.is_red() {
+        tags.push("红字发票");
+    }
+    tags
+}
+
+/// The buyer's and the seller's boxes: a heading and the fields (label,
+/// value) under it, as both renderings print them. The buyer's address and
+/// phone, and bank and account, show where either of the pair is given.
+pub(crate) fn parties(doc: &InvoiceXml) -> [(&'static str, Vec<(&'static str, String)>); 2] {
+    const TAXPAYER: &str = "统一社会信用代码/纳税人识别号：";
+    let (b, s) = (&doc.data.buyer, &doc.data.seller);
+    let pair = |x: &Option<String>, y: &Option<String>| {
+        format!(
+            "{} {}",
+            x.as_deref().unwrap_or(""),
+            y.as_deref().unwrap_or("")
+        )
+    };
+    let mut buyer = vec![
+        ("名称：", b.name.clone()),
+        (TAXPAYER, b.id_number.clone().unwrap_or_default()),
+    ];
+    if b.address.is_some() || b.phone.is_some() {
+        buyer.push(("地址、电话：", pair(&b.address, &b.phone)));
+    }
+    if b.bank_name.is_some() || b.bank_account.is_some() {
+        buyer.push(("开户行及账号：", pair(&b.bank_name, &b.bank_account)));
+    }
+    let seller = vec![("名称：", s.name.clone()), (TAXPAYER, s.id_number.clone())];
+    [("购买方信息", buyer), ("销售方信息", seller)]
 }
 
 /// An invoice's title: 通行费财政电子票据 for a fiscal e-bill (type code

@@ -42,7 +42,7 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
 use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::clock::fields;
-use crate::html::{date_text, line_cells, remarks, summary_about, title};
+use crate::html::{date_text, line_cells, parties, remarks, summary_about, tags, title};
 use crate::xml::{InvoiceXml, SummaryXml};
 
 /// Page width and height: 240 × 140 mm, in points.
@@ -121,13 +121,7 @@ pub fn invoice_pdf(doc: &InvoiceXml) -> Vec<u8> {
         doc.supervision.issued_at,
     );
     // What every page repeats.
-    let mut tags = vec![
-        doc.header.labels.special_business.name.as_str(),
-        doc.header.labels.taxation.name.as_str(),
-    ];
-    if red {
-        tags.push("红字发票");
-    }
+    let tags = tags(doc);
     let meta = [
         format!("发票号码：{}", doc.header.number),
         format!("开票日期：{}", date_text(doc.supervision.issued_at)),
@@ -428,36 +422,7 @@ impl Canvas {
     fn parties(&mut self, doc: &InvoiceXml, colour: Rgb) -> f32 {
         let (top, height) = (58.0, 76.0);
         let half = INNER_W / 2.0;
-        let b = &doc.data.buyer;
-        let s = &doc.data.seller;
-        let pair = |a: &Option<String>, b: &Option<String>| {
-            format!(
-                "{} {}",
-                a.as_deref().unwrap_or(""),
-                b.as_deref().unwrap_or("")
-            )
-        };
-        let mut buyer = vec![
-            ("名称：", b.name.clone()),
-            (
-                "统一社会信用代码/纳税人识别号：",
-                b.id_number.clone().unwrap_or_default(),
-            ),
-        ];
-        if b.address.is_some() || b.phone.is_some() {
-            buyer.push(("地址、电话：", pair(&b.address, &b.phone)));
-        }
-        if b.bank_name.is_some() || b.bank_account.is_some() {
-            buyer.push(("开户行及账号：", pair(&b.bank_name, &b.bank_account)));
-        }
-        let seller = vec![
-            ("名称：", s.name.clone()),
-            ("统一社会信用代码/纳税人识别号：", s.id_number.clone()),
-        ];
-        for (i, (heading, fields)) in [("购买方信息", buyer), ("销售方信息", seller)]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, (heading, fields)) in parties(doc).into_iter().enumerate() {
             let x = MARGIN + if i == 0 { 0.0 } else { half };
             self.rect(x, top, half, height, colour);
             self.text(x + 6.0, top + 13.0, TEXT + 0.5, heading, colour);
