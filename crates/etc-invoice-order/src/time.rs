@@ -24,6 +24,9 @@ pub fn cst() -> FixedOffset {
 /// Parses RFC 3339 (`2024-03-05T08:30:00+08:00`, `…Z`, any offset), or a
 /// naive `2024-03-05T08:30:00` / `2024-03-05 08:30:00` (seconds optional,
 /// fractions allowed), which means +08:00. Shown as RFC 3339 with `+08:00`.
+/// Text is read only for times whose year in China is 0000–9999, the years
+/// RFC 3339 can write, so that every time read is shown as text that reads
+/// back to it.
 ///
 /// ```
 /// use etc_invoice_order::CstDateTime;
@@ -62,6 +65,12 @@ pub enum TimeError {
 fn cut(s: &str) -> String {
     s.chars().take(64).collect()
 }
+
+/// The years text may name: the four-digit years of RFC 3339. chrono's `%Y`
+/// also reads signed and longer years (`-4`, `+10000`), and a time given
+/// in another offset may cross into year -1 or 10000 in China; neither
+/// could be written back as the text this crate reads.
+const YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
 
 impl CstDateTime {
     /// A time from any offset-aware date-time, converted to +08:00.
@@ -136,22 +145,29 @@ impl FromStr for CstDateTime {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if let Some(t) = fast_datetime(s.as_bytes()) {
+            // Four digits: always within `YEARS`.
             return Ok(t);
         }
-        if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-            return Ok(CstDateTime::from_datetime(&dt));
+        let t = if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+            CstDateTime::from_datetime(&dt)
+        } else {
+            const NAIVE: [&str; 4] = [
+                "%Y-%m-%dT%H:%M:%S%.f",
+                "%Y-%m-%d %H:%M:%S%.f",
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M",
+            ];
+            NAIVE
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+                .ok_or_else(|| TimeError::DateTime(cut(s)))
+                .and_then(CstDateTime::from_naive)?
+        };
+        if YEARS.contains(&t.0.year()) {
+            Ok(t)
+        } else {
+            Err(TimeError::DateTime(cut(s)))
         }
-        const NAIVE: [&str; 4] = [
-            "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%d %H:%M:%S%.f",
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M",
-        ];
-        NAIVE
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-            .ok_or_else(|| TimeError::DateTime(cut(s)))
-            .and_then(CstDateTime::from_naive)
     }
 }
 
@@ -216,10 +232,11 @@ impl From<CstDateTime> for String {
     }
 }
 
-/// Parses a calendar date written `YYYY-MM-DD` or `YYYYMMDD` (as on invoices).
+/// Parses a calendar date written `YYYY-MM-DD` or `YYYYMMDD` (as on
+/// invoices), of a year 0000–9999.
 ///
 /// # Errors
-/// [`TimeError::Date`] when the text is neither.
+/// [`TimeError::Date`] when the text is neither, or names another year.
 pub fn parse_date(s: &str) -> Result<NaiveDate, TimeError> {
     if let Some(d) = fast_date(s.as_bytes()) {
         return Ok(d);
@@ -232,7 +249,9 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, TimeError> {
                 NaiveDate::parse_from_str("", "%Y")
             }
         })
-        .map_err(|_| TimeError::Date(cut(s)))
+        .ok()
+        .filter(|d| YEARS.contains(&d.year()))
+        .ok_or_else(|| TimeError::Date(cut(s)))
 }
 
 /// The value of `N` ASCII digits, `None` if any byte is not a digit.
@@ -494,6 +513,35 @@ mod tests {
         ] {
             assert!(bad.parse::<CstDateTime>().is_err(), "{bad}");
         }
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `identifiers`): chrono's `%Y` read
+    /// `-4` as a year, and the time shown as `-004-…` did not read back.
+    #[test]
+    fn years_outside_0000_to_9999_are_errors() {
+        for bad in [
+            "-4-03-06 10:00:00",
+            "-0004-03-06T10:00:00",
+            "+10000-01-01 00:00:00",
+            // Valid RFC 3339, but year -1 or 10000 in China.
+            "0000-01-01T00:00:00+09:00",
+            "9999-12-31T23:00:00-08:00",
+        ] {
+            assert_eq!(
+                bad.parse::<CstDateTime>(),
+                Err(TimeError::DateTime(bad.to_owned())),
+                "{bad}"
+            );
+        }
+        for bad in ["-4-03-06", "-0004-03-06", "+10000-01-01"] {
+            assert_eq!(parse_date(bad), Err(TimeError::Date(bad.to_owned())));
+        }
+        for edge in ["0000-01-01T08:00:00+08:00", "9999-12-31T23:59:59+08:00"] {
+            let t: CstDateTime = edge.parse().unwrap();
+            assert_eq!(t.to_string(), edge);
+        }
+        let t: CstDateTime = "0000-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(t.to_string().parse::<CstDateTime>(), Ok(t));
     }
 
     #[test]
