@@ -3,6 +3,8 @@
 //! writer and a second read unchanged.
 #![no_main]
 
+use std::collections::HashSet;
+
 use etc_invoice::order::import::{
     JsonLinesReader, JsonLinesWriter, PassageCsvReader, PassageCsvWriter,
 };
@@ -28,10 +30,19 @@ fuzz_target!(|data: &[u8]| {
             writer.write(p).expect("a passage read is written");
         }
         let out = writer.into_inner().expect("the writer finishes");
-        let again: Vec<_> = PassageCsvReader::new(out.as_slice())
-            .collect::<Result<_, _>>()
-            .unwrap_or_else(|e| panic!("written CSV does not read back: {e}"));
-        assert_eq!(again, read, "CSV round trip");
+        // A passage whose id comes back after other rows is read twice (the
+        // streaming reader's documented limit; `check_unique_ids` catches
+        // it), and the two, written one after the other, read as one
+        // passage or as an error: the round trip holds for unique ids.
+        let ids: HashSet<_> = read.iter().map(|p| p.id()).collect();
+        if ids.len() == read.len() {
+            let again: Vec<_> = PassageCsvReader::new(out.as_slice())
+                .collect::<Result<_, _>>()
+                .unwrap_or_else(|e| panic!("written CSV does not read back: {e}"));
+            assert_eq!(again, read, "CSV round trip");
+        } else {
+            PassageCsvReader::new(out.as_slice()).for_each(drop);
+        }
     } else {
         let mut read = Vec::new();
         for (i, item) in JsonLinesReader::new(input).enumerate() {
