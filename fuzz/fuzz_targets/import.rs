@@ -10,6 +10,16 @@ use etc_invoice::order::import::{
 };
 use libfuzzer_sys::fuzz_target;
 
+/// What a reader gives, errors skipped; it must end within `bound` items.
+fn read_all<T, E>(reader: impl Iterator<Item = Result<T, E>>, bound: usize) -> Vec<T> {
+    let mut read = Vec::new();
+    for (i, item) in reader.enumerate() {
+        assert!(i < bound, "the reader does not end");
+        read.extend(item.ok());
+    }
+    read
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((mode, input)) = data.split_first() else {
         return;
@@ -18,13 +28,7 @@ fuzz_target!(|data: &[u8]| {
     // items than bytes means it does not end.
     let bound = input.len() + 2;
     if mode % 2 == 0 {
-        let mut read = Vec::new();
-        for (i, item) in PassageCsvReader::new(input).enumerate() {
-            assert!(i < bound, "the CSV reader does not end");
-            if let Ok(p) = item {
-                read.push(p);
-            }
-        }
+        let read = read_all(PassageCsvReader::new(input), bound);
         let mut writer = PassageCsvWriter::new(Vec::new());
         for p in &read {
             writer.write(p).expect("a passage read is written");
@@ -44,13 +48,7 @@ fuzz_target!(|data: &[u8]| {
             PassageCsvReader::new(out.as_slice()).for_each(drop);
         }
     } else {
-        let mut read = Vec::new();
-        for (i, item) in JsonLinesReader::new(input).enumerate() {
-            assert!(i < bound, "the JSON Lines reader does not end");
-            if let Ok(r) = item {
-                read.push(r);
-            }
-        }
+        let read = read_all(JsonLinesReader::new(input), bound);
         let mut writer = JsonLinesWriter::new(Vec::new());
         for r in &read {
             writer.write(r).expect("a record read is written");
