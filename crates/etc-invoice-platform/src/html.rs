@@ -337,7 +337,7 @@ mod tests {
         let html = invoice_html(&doc);
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains("24442000000000000001"));
-        assert!(html.contains("贰佰叁拾贰元柒角陆分"));
+        assert!(html.contains("贰佰叁拾贰圆柒角陆分"));
         assert!(html.contains("*经营租赁*通行费"));
         assert!(html.contains("粤A12345"));
         assert!(html.contains("广东某高速公路有限公司 &amp; &lt;子公司&gt;"));

@@ -161,7 +161,7 @@ pub mod sim;
 mod wire;
 pub mod xml;
 
-pub use capitals::amount_in_capitals;
+pub use capitals::{amount_in_capitals, capitals_agree};
 pub use clock::{Clock, SimClock, SystemClock, TokioClock};
 pub use error::{PlatformError, Reason};
 pub use key::{IdempotencyKey, KeyError};

@@ -702,7 +702,7 @@ mod tests {
             "3%",
             "6.78",
             "￥232.76",
-            "贰佰叁拾贰元柒角陆分",
+            "贰佰叁拾贰圆柒角陆分",
             "第 1 页 / 共 1 页",
         ] {
             assert!(text.contains(expected), "{expected} missing from\n{text}");
@@ -793,7 +793,7 @@ mod tests {
                 })
                 .collect(),
             total: "30.00".parse().unwrap(),
-            total_in_capitals: "叁拾元整".into(),
+            total_in_capitals: "叁拾圆整".into(),
             replaces: Some("4420240300000009".into()),
             ..sample_summary()
         };
@@ -803,7 +803,7 @@ mod tests {
         assert!(text.contains("通行费电子汇总单"));
         assert!(text.contains("汇总单号：4420240400000001"));
         assert!(text.contains("替代汇总单：4420240300000009"));
-        assert!(text.contains("合计（大写）叁拾元整"));
+        assert!(text.contains("合计（大写）叁拾圆整"));
         assert!(text.contains("￥30.00"));
         for n in 1..=30 {
             assert_eq!(

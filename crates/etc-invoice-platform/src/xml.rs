@@ -27,7 +27,7 @@
 //!     <BasicInformation>
 //!       <TotalAmWithoutTax>225.98</TotalAmWithoutTax><TotalTaxAm>6.78</TotalTaxAm>
 //!       <TotalTaxIncludedAmount>232.76</TotalTaxIncludedAmount>
-//!       <TotalTaxIncludedAmountInChinese>贰佰叁拾贰元柒角陆分</TotalTaxIncludedAmountInChinese>
+//!       <TotalTaxIncludedAmountInChinese>贰佰叁拾贰圆柒角陆分</TotalTaxIncludedAmountInChinese>
 //!       <Drawer/><RequestTime/>
 //!     </BasicInformation>
 //!     <IssuItemInformation>                       <!-- one per line -->
@@ -55,7 +55,7 @@
 use etc_invoice_order::{CstDateTime, Money, MoneyError, TaxRate};
 use serde::{Deserialize, Serialize};
 
-use crate::amount_in_capitals;
+use crate::{amount_in_capitals, capitals_agree};
 
 /// The tax classification code (税收分类编码) used for tolls \[I\].
 pub const TOLL_TAX_CLASSIFICATION_CODE: &str = "3040502020200000000";
@@ -479,6 +479,20 @@ fn expect_equal(what: &str, expected: impl ToString, found: impl ToString) -> Re
     }
 }
 
+/// Checks that `text` writes `amount` in capitals, in this crate's writing
+/// or another one [`capitals_agree`] reads (元 for 圆, …).
+fn expect_capitals(what: &str, amount: Money, text: &str) -> Result<(), XmlError> {
+    if capitals_agree(amount, text) {
+        Ok(())
+    } else {
+        Err(XmlError::Totals {
+            what: what.to_owned(),
+            expected: amount_in_capitals(amount),
+            found: text.to_owned(),
+        })
+    }
+}
+
 impl InvoiceXml {
     /// The document as UTF-8 XML with a declaration, indented by two spaces.
     ///
@@ -564,9 +578,9 @@ impl InvoiceXml {
             .checked_add(basic.total_tax)
             .map_err(XmlError::Amount)?;
         expect_equal("total with tax", sum, basic.total_gross)?;
-        expect_equal(
+        expect_capitals(
             "amount in capitals",
-            amount_in_capitals(basic.total_gross),
+            basic.total_gross,
             &basic.total_gross_in_capitals,
         )?;
         expect_equal(
@@ -657,9 +671,9 @@ impl SummaryXml {
         let sum =
             Money::checked_sum(self.invoices.iter().map(|i| i.gross)).map_err(XmlError::Amount)?;
         expect_equal("summary total", sum, self.total)?;
-        expect_equal(
+        expect_capitals(
             "summary amount in capitals",
-            amount_in_capitals(self.total),
+            self.total,
             &self.total_in_capitals,
         )
     }
@@ -733,7 +747,7 @@ pub fn sample() -> InvoiceXml {
                 total_net: m(22_598),
                 total_tax: m(678),
                 total_gross: m(23_276),
-                total_gross_in_capitals: "贰佰叁拾贰元柒角陆分".into(),
+                total_gross_in_capitals: "贰佰叁拾贰圆柒角陆分".into(),
                 drawer: "系统".into(),
                 request_time: issued_at,
             },
@@ -782,7 +796,7 @@ mod tests {
         let xml = doc.to_xml().unwrap();
         assert!(xml.contains("&amp; &lt;子公司&gt;"), "{xml}");
         assert!(xml.contains("<TaxClassificationCode>3040502020200000000</TaxClassificationCode>"));
-        assert!(xml.contains("<TotalTaxIncludedAmountInChinese>贰佰叁拾贰元柒角陆分</TotalTaxIncludedAmountInChinese>"));
+        assert!(xml.contains("<TotalTaxIncludedAmountInChinese>贰佰叁拾贰圆柒角陆分</TotalTaxIncludedAmountInChinese>"));
         let back = InvoiceXml::from_xml(xml.as_bytes()).unwrap();
         assert_eq!(back, doc);
         back.check().unwrap();
@@ -819,6 +833,13 @@ mod tests {
         let mut doc = sample();
         doc.data.basic.total_gross_in_capitals = "贰佰元整".into();
         assert!(matches!(doc.check(), Err(XmlError::Totals { .. })));
+
+        // Another writing of the right amount (元 for 圆) reads, and is
+        // kept as written.
+        let mut doc = sample();
+        doc.data.basic.total_gross_in_capitals = "人民币贰佰叁拾贰元柒角陆分".into();
+        let back = InvoiceXml::from_xml(doc.to_xml().unwrap().as_bytes()).unwrap();
+        assert_eq!(back, doc);
 
         let mut doc = sample();
         doc.data.items[0].tax = Money::from_fen(600);
