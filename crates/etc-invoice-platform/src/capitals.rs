@@ -3,6 +3,8 @@
 use etc_invoice_order::Money;
 
 const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+/// What a negative amount starts with.
+const NEGATIVE: &str = "（负数）";
 /// The unit of each position inside a group of four digits.
 const SMALL: [&str; 4] = ["", "拾", "佰", "仟"];
 
@@ -28,9 +30,11 @@ fn digit(d: u64) -> char {
 /// - 圆 after the whole yuan; 整 when the amount ends at 圆 or 角 (no fen);
 ///   零 between 圆 and the fen when the jiao are zero (`1.05` → 壹圆零伍分);
 ///   no 零圆 in front of an amount under one yuan (`0.76` → 柒角陆分);
-/// - zero is 零圆整; a negative amount (a red invoice) starts with 负.
+/// - zero is 零圆整; a negative amount (a red invoice) starts with （负数）,
+///   as red 数电 invoices' XML writes it (`（负数）伍佰圆整`).
 ///
-/// [`capitals_agree`] reads the other writings the rules allow (元, 正, …).
+/// [`capitals_agree`] reads the other writings the rules allow (元, 正, 负,
+/// …).
 ///
 /// ```
 /// use etc_invoice_platform::amount_in_capitals;
@@ -38,7 +42,7 @@ fn digit(d: u64) -> char {
 /// assert_eq!(amount_in_capitals("232.76".parse()?), "贰佰叁拾贰圆柒角陆分");
 /// assert_eq!(amount_in_capitals("960.50".parse()?), "玖佰陆拾圆伍角整");
 /// assert_eq!(amount_in_capitals("100000".parse()?), "壹拾万圆整");
-/// assert_eq!(amount_in_capitals("-10.05".parse()?), "负壹拾圆零伍分");
+/// assert_eq!(amount_in_capitals("-10.05".parse()?), "（负数）壹拾圆零伍分");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn amount_in_capitals(amount: Money) -> String {
@@ -51,7 +55,7 @@ pub fn amount_in_capitals(amount: Money) -> String {
 
     let mut out = String::new();
     if negative {
-        out.push('负');
+        out.push_str(NEGATIVE);
     }
     if yuan > 0 {
         push_integer(&mut out, yuan);
@@ -94,7 +98,7 @@ pub fn amount_in_capitals(amount: Money) -> String {
 ///   form allowed;
 /// - a 零 between 圆 and the jiao when the yuan end in zero
 ///   (`壹仟叁佰贰拾圆零伍角陆分`);
-/// - a leading `人民币`, and `（负数）` or `(负数)` for 负.
+/// - a leading `人民币`, and `负` or `(负数)` for `（负数）`.
 ///
 /// ```
 /// use etc_invoice_platform::capitals_agree;
@@ -114,9 +118,9 @@ pub fn capitals_agree(amount: Money, text: &str) -> bool {
     if let Some(rest) = t.strip_prefix("人民币") {
         t = rest.to_owned();
     }
-    for negative in ["（负数）", "(负数)"] {
+    for negative in ["负", "(负数)"] {
         if let Some(rest) = t.strip_prefix(negative) {
-            t = format!("负{rest}");
+            t = format!("{NEGATIVE}{rest}");
         }
     }
     if t.ends_with('角') {
@@ -249,8 +253,10 @@ mod tests {
 
     #[test]
     fn negatives() {
-        assert_eq!(caps("-232.76"), "负贰佰叁拾贰圆柒角陆分");
-        assert_eq!(caps("-0.06"), "负陆分");
+        assert_eq!(caps("-232.76"), "（负数）贰佰叁拾贰圆柒角陆分");
+        assert_eq!(caps("-0.06"), "（负数）陆分");
+        // A red invoice's XML (`TotalTax-includedAmountInChinese`).
+        assert_eq!(caps("-500"), "（负数）伍佰圆整");
     }
 
     /// Totals in capitals as printed on real invoices (数电 and earlier VAT
@@ -282,7 +288,7 @@ mod tests {
             ("1320.56", "壹仟叁佰贰拾圆零伍角陆分"),
             ("100", "壹佰元正"),
             ("0", "零元整"),
-            ("-10.50", "（负数）壹拾圆伍角整"),
+            ("-10.50", "负壹拾圆伍角整"),
             ("-10.50", "(负数)壹拾元伍角"),
             ("-10.05", "负壹拾元零伍分"),
         ] {
@@ -292,7 +298,7 @@ mod tests {
             ("960.50", "玖佰陆拾圆陆角整"),
             ("960.50", "玖佰陆拾圆伍角伍分"),
             ("960.50", "玖佰陆拾圆"),
-            ("10.50", "负壹拾圆伍角整"),
+            ("10.50", "（负数）壹拾圆伍角整"),
             ("-10.50", "壹拾圆伍角整"),
             // The optional 零 is for yuan that end in zero only.
             ("1.50", "壹圆零伍角整"),

@@ -349,7 +349,7 @@ mod tests {
     #[test]
     fn red_invoice_is_marked() {
         let mut doc = crate::xml::sample();
-        doc.header.labels.blue_red = crate::xml::Label::new("1", "红字发票");
+        doc.header.labels.blue_red = crate::xml::Label::red();
         doc.data.additional.original = Some("24442000000000000000".into());
         let html = invoice_html(&doc);
         assert!(html.contains("class=\"invoice red\""));

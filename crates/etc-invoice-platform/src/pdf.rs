@@ -713,7 +713,7 @@ mod tests {
     #[test]
     fn red_invoice_is_marked() {
         let mut doc = sample();
-        doc.header.labels.blue_red = crate::xml::Label::new("1", "红字发票");
+        doc.header.labels.blue_red = crate::xml::Label::red();
         doc.data.additional.original = Some("24442000000000000000".into());
         let text = all_text(&invoice_pdf(&doc));
         assert!(text.contains("红字发票"));

@@ -17,7 +17,7 @@
 //!     <InherentLabel>
 //!       <EInvoiceType><LabelCode>02</LabelCode><LabelName>普通发票</LabelName></EInvoiceType>
 //!       <SpecialBusiness><LabelCode>06</LabelCode><LabelName>通行费</LabelName></SpecialBusiness>
-//!       <BlueRed><LabelCode>0</LabelCode><LabelName>蓝字发票</LabelName></BlueRed>
+//!       <InIssuType><LabelCode>Y</LabelCode><LabelName>是否蓝字发票标志</LabelName></InIssuType>
 //!       <Taxation><LabelCode>1</LabelCode><LabelName>征税</LabelName></Taxation>
 //!     </InherentLabel>
 //!   </Header>
@@ -26,8 +26,8 @@
 //!     <BuyerInformation><BuyerIdNum/><BuyerName/>…</BuyerInformation>
 //!     <BasicInformation>
 //!       <TotalAmWithoutTax>225.98</TotalAmWithoutTax><TotalTaxAm>6.78</TotalTaxAm>
-//!       <TotalTaxIncludedAmount>232.76</TotalTaxIncludedAmount>
-//!       <TotalTaxIncludedAmountInChinese>贰佰叁拾贰圆柒角陆分</TotalTaxIncludedAmountInChinese>
+//!       <TotalTax-includedAmount>232.76</TotalTax-includedAmount>
+//!       <TotalTax-includedAmountInChinese>贰佰叁拾贰圆柒角陆分</TotalTax-includedAmountInChinese>
 //!       <Drawer/><RequestTime/>
 //!     </BasicInformation>
 //!     <IssuItemInformation>                       <!-- one per line -->
@@ -145,7 +145,24 @@ impl Label {
             name: name.to_owned(),
         }
     }
+
+    /// The blue-or-red label of a blue invoice.
+    pub fn blue() -> Label {
+        Label::new(BLUE, BLUE_RED_NAME)
+    }
+
+    /// The blue-or-red label of a red invoice.
+    pub fn red() -> Label {
+        Label::new(RED, BLUE_RED_NAME)
+    }
 }
+
+/// The code of [`InherentLabel::blue_red`] on a blue invoice …
+pub const BLUE: &str = "Y";
+/// … and on a red one.
+pub const RED: &str = "N";
+/// The name of [`InherentLabel::blue_red`].
+const BLUE_RED_NAME: &str = "是否蓝字发票标志";
 
 /// The invoice's fixed labels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,8 +174,9 @@ pub struct InherentLabel {
     /// The special business (`06` 通行费) \[I\].
     #[serde(rename = "SpecialBusiness")]
     pub special_business: Label,
-    /// Blue (`0` 蓝字发票) or red (`1` 红字发票).
-    #[serde(rename = "BlueRed")]
+    /// Blue (`Y`) or red (`N`), labelled 是否蓝字发票标志 (whether blue), as
+    /// 数电 invoices' XML has it.
+    #[serde(rename = "InIssuType")]
     pub blue_red: Label,
     /// Taxed (`1` 征税) or not (`0` 不征税).
     #[serde(rename = "Taxation")]
@@ -267,10 +285,10 @@ pub struct BasicInformation {
     #[serde(rename = "TotalTaxAm", with = "money_text")]
     pub total_tax: Money,
     /// 价税合计 (小写).
-    #[serde(rename = "TotalTaxIncludedAmount", with = "money_text")]
+    #[serde(rename = "TotalTax-includedAmount", with = "money_text")]
     pub total_gross: Money,
     /// 价税合计 (大写).
-    #[serde(rename = "TotalTaxIncludedAmountInChinese")]
+    #[serde(rename = "TotalTax-includedAmountInChinese")]
     pub total_gross_in_capitals: String,
     /// 开票人.
     #[serde(rename = "Drawer")]
@@ -513,7 +531,7 @@ impl InvoiceXml {
 
     /// Whether red (negative).
     pub fn is_red(&self) -> bool {
-        self.header.labels.blue_red.code == "1"
+        self.header.labels.blue_red.code == RED
     }
 
     /// Checks that the document is consistent: the number is the same in
@@ -722,7 +740,7 @@ pub fn sample() -> InvoiceXml {
             labels: InherentLabel {
                 invoice_type: Label::new("02", "普通发票"),
                 special_business: Label::new("06", "通行费"),
-                blue_red: Label::new("0", "蓝字发票"),
+                blue_red: Label::blue(),
                 taxation: Label::new("1", "征税"),
             },
         },
@@ -796,7 +814,7 @@ mod tests {
         let xml = doc.to_xml().unwrap();
         assert!(xml.contains("&amp; &lt;子公司&gt;"), "{xml}");
         assert!(xml.contains("<TaxClassificationCode>3040502020200000000</TaxClassificationCode>"));
-        assert!(xml.contains("<TotalTaxIncludedAmountInChinese>贰佰叁拾贰圆柒角陆分</TotalTaxIncludedAmountInChinese>"));
+        assert!(xml.contains("<TotalTax-includedAmountInChinese>贰佰叁拾贰圆柒角陆分</TotalTax-includedAmountInChinese>"));
         let back = InvoiceXml::from_xml(xml.as_bytes()).unwrap();
         assert_eq!(back, doc);
         back.check().unwrap();

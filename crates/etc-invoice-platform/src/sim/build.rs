@@ -118,7 +118,7 @@ pub(super) fn invoice_doc(
             labels: InherentLabel {
                 invoice_type,
                 special_business: Label::new("06", "通行费"),
-                blue_red: Label::new("0", "蓝字发票"),
+                blue_red: Label::blue(),
                 taxation,
             },
         },
@@ -176,7 +176,7 @@ pub(super) fn red_doc(
 ) -> InvoiceXml {
     let mut red = blue.clone();
     red.header.number = number.to_owned();
-    red.header.labels.blue_red = Label::new("1", "红字发票");
+    red.header.labels.blue_red = Label::red();
     for item in &mut red.data.items {
         item.net = -item.net;
         item.tax = -item.tax;

@@ -477,7 +477,7 @@ fn red_reversal_within_the_window() {
         assert!(red_xml.is_red());
         assert_eq!(
             red_xml.data.basic.total_gross_in_capitals,
-            "负贰佰叁拾贰圆柒角陆分"
+            "（负数）贰佰叁拾贰圆柒角陆分"
         );
 
         // The same key replays; another key is refused: already reversed.
