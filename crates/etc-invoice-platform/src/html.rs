@@ -220,7 +220,7 @@ pub(crate) fn line_cells<'a>(doc: &'a InvoiceXml, item: &'a Item) -> [Cow<'a, st
         field(|t| t.date_from.as_str()),
         field(|t| t.date_to.as_str()),
         Cow::Owned(item.net.to_string()),
-        Cow::Borrowed(item.rate.as_str()),
+        item.rate_label(),
         if item.rate == NON_TAXABLE {
             Cow::Borrowed("***")
         } else {

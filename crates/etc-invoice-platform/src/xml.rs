@@ -32,7 +32,7 @@
 //!     </BasicInformation>
 //!     <IssuItemInformation>                       <!-- one per line -->
 //!       <ItemNo>1</ItemNo><ItemName>*经营租赁*通行费</ItemName>
-//!       <Amount/><TaxRate>3%</TaxRate><ComTaxAm/><TotalTaxIncludedAmount/>
+//!       <Amount/><TaxRate>0.03</TaxRate><ComTaxAm/><TotalTaxIncludedAmount/>
 //!       <TaxClassificationCode>3040502020200000000</TaxClassificationCode>
 //!     </IssuItemInformation>
 //!     <SpecificInformation>
@@ -51,6 +51,8 @@
 //!
 //! The tax classification code `3040502020200000000` (经营租赁 → 不动产经营
 //! 租赁 → 通行费) is the one commonly seen on toll invoices \[I\].
+
+use std::borrow::Cow;
 
 use etc_invoice_order::{CstDateTime, Money, MoneyError, TaxRate};
 use serde::{Deserialize, Serialize};
@@ -310,7 +312,8 @@ pub struct Item {
     /// 金额 (without tax).
     #[serde(rename = "Amount", with = "money_text")]
     pub net: Money,
-    /// 税率/征收率 (`3%`) or `不征税`.
+    /// 税率/征收率 as a decimal (`0.03`), as 数电 invoices' XML writes it
+    /// (`3%` reads too), or `不征税`; [`Item::rate_label`] prints it.
     #[serde(rename = "TaxRate")]
     pub rate: String,
     /// 税额.
@@ -325,6 +328,24 @@ pub struct Item {
 }
 
 impl Item {
+    /// The text [`Item::rate`] holds for `rate`: the decimal (`0.03`), or
+    /// `不征税` for none.
+    pub fn rate_text(rate: Option<TaxRate>) -> String {
+        rate.map_or_else(
+            || NON_TAXABLE.to_owned(),
+            |r| r.as_decimal().normalize().to_string(),
+        )
+    }
+
+    /// The rate as an invoice prints it: `3%`, or `不征税`; the text itself
+    /// when it is not a rate.
+    pub fn rate_label(&self) -> Cow<'_, str> {
+        match self.tax_rate() {
+            Ok(Some(r)) => Cow::Owned(r.to_string()),
+            Ok(None) | Err(_) => Cow::Borrowed(&self.rate),
+        }
+    }
+
     /// The line's rate: `None` for `不征税`.
     ///
     /// # Errors
@@ -773,7 +794,7 @@ pub fn sample() -> InvoiceXml {
                 number: 1,
                 name: "*经营租赁*通行费".into(),
                 net: m(22_598),
-                rate: "3%".into(),
+                rate: "0.03".into(),
                 tax: m(678),
                 gross: m(23_276),
                 tax_classification_code: TOLL_TAX_CLASSIFICATION_CODE.into(),
@@ -836,6 +857,29 @@ mod tests {
         let back = InvoiceXml::from_xml(doc.to_xml().unwrap().as_bytes()).unwrap();
         assert_eq!(back.data.items.len(), 2);
         back.check().unwrap();
+    }
+
+    #[test]
+    fn rates_are_written_as_decimals_and_printed_as_percentages() {
+        let three: TaxRate = "3%".parse().unwrap();
+        let nine: TaxRate = "0.090".parse().unwrap();
+        assert_eq!(Item::rate_text(Some(three)), "0.03");
+        assert_eq!(Item::rate_text(Some(nine)), "0.09");
+        assert_eq!(Item::rate_text(None), "不征税");
+        let xml = sample().to_xml().unwrap();
+        assert!(xml.contains("<TaxRate>0.03</TaxRate>"), "{xml}");
+        let mut item = sample().data.items[0].clone();
+        for (text, label) in [
+            ("0.03", "3%"),
+            ("3%", "3%"),
+            ("0.105", "10.5%"),
+            ("不征税", "不征税"),
+        ] {
+            item.rate = text.into();
+            assert_eq!(item.rate_label(), label);
+        }
+        item.rate = "three".into();
+        assert_eq!(item.rate_label(), "three");
     }
 
     #[test]

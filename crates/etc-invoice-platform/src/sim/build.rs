@@ -7,7 +7,7 @@ use etc_invoice_rules::{InvoiceApplication, InvoiceDraft, Title};
 use crate::amount_in_capitals;
 use crate::xml::{
     AdditionalInformation, BasicInformation, Buyer, EInvoiceData, Header, InherentLabel,
-    InvoiceXml, Item, Label, NON_TAXABLE, Seller, SpecificInformation, SummaryInvoice, SummaryXml,
+    InvoiceXml, Item, Label, Seller, SpecificInformation, SummaryInvoice, SummaryXml,
     TOLL_TAX_CLASSIFICATION_CODE, TaxSupervisionInfo, TollInformation,
 };
 use crate::{IssuedInvoice, PlatformError};
@@ -91,9 +91,7 @@ pub(super) fn invoice_doc(
             number: n,
             name: line.item_name.to_string(),
             net: line.net,
-            rate: line
-                .rate
-                .map_or_else(|| NON_TAXABLE.to_owned(), |r| r.to_string()),
+            rate: Item::rate_text(line.rate),
             tax: line.tax,
             gross: line.gross,
             tax_classification_code: TOLL_TAX_CLASSIFICATION_CODE.to_owned(),
