@@ -4,6 +4,8 @@
 //!   segments each) against an in-memory context;
 //! - `rules/plan_100`: plan it per trip (`rules/plan_100_monthly`: merged
 //!   monthly);
+//! - `rules/baseline_clone_100`: the baseline, the 100 records looked up
+//!   and cloned (what any plan reads, and about half of what it writes);
 //! - `rules/plan_1m_segments`: plan a large fleet's month, 1,000 cards ×
 //!   334 passages × 3 segments (about 1,000,000 segments), merged monthly.
 //!
@@ -19,13 +21,16 @@
 //! cargo bench --bench rules -- --warm-up-time 1 --measurement-time 3
 //! ```
 //!
-//! Comparing two versions: a plan writes and reads more than the first-level
-//! cache holds (255 drafts of 232 bytes, and the records), so its time
-//! follows the state of the machine's memory system. On a shared 2-core VM
-//! the per-trip plan measured 23–25 µs in quick minutes and about 40 µs in
-//! slow ones, while a pure arithmetic loop stayed within 1 %. Run the two
-//! builds alternately, many times, and compare medians of per-pair ratios;
-//! or count instructions, which do not vary:
+//! Comparing runs: on a shared 2-core VM the per-trip plan measured
+//! 23–25 µs in quick minutes and about 38 µs in slow ones, flipping between
+//! the two within one process. In the slow minutes every loop bound by
+//! throughput slowed alike (the validation, the baseline, a copy loop:
+//! 1.3–1.65×), while a loop bound by one chain of dependent multiplications
+//! did not, as when another tenant shares the core; `plan_100 /
+//! validate_100` stayed at 2.22 in both. So read a figure against the
+//! baseline of the same run. To compare two builds, run them alternately,
+//! many times, and compare medians of per-pair ratios; or count
+//! instructions, which do not vary:
 //!
 //! ```sh
 //! valgrind --tool=callgrind --toggle-collect='*plan_invoices' \
@@ -44,6 +49,7 @@
     reason = "the setup builds its own data; a failure there is a bug to see at once"
 )]
 
+use std::borrow::Cow;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -54,7 +60,8 @@ use etc_invoice::order::{
 };
 use etc_invoice::province::RuleBook;
 use etc_invoice::rules::{
-    Context, InvoiceApplication, MemoryContext, ValidatedApplication, Validator, plan_invoices,
+    Context, InvoiceApplication, MemoryContext, TransactionSource, ValidatedApplication, Validator,
+    plan_invoices,
 };
 
 const APPLICANT: &str = "fleet-1";
@@ -247,6 +254,18 @@ fn validated(
         .expect("the benchmark application validates")
 }
 
+/// The baseline: the records an application selects, looked up and
+/// copied out of the source, the least a plan could do with them (it reads
+/// as much and writes about half as much). Its time moves with the
+/// machine's state as the plan's does, so `plan_100 / baseline_clone_100`
+/// of one run compares runs made in different states.
+fn clone_records(v: &ValidatedApplication, ctx: &MemoryContext) -> Vec<Record> {
+    v.transactions()
+        .iter()
+        .filter_map(|id| ctx.transaction(id.as_str()).map(Cow::into_owned))
+        .collect()
+}
+
 fn hundred(c: &mut Criterion) {
     let mut rng = Rng(0x5eed);
     let ps = passages(1, 100, 3, &mut rng);
@@ -262,6 +281,13 @@ fn hundred(c: &mut Criterion) {
         });
     });
     let v = validated(&book, &app, &ctx);
+    c.bench_function("rules/baseline_clone_100", |b| {
+        b.iter_batched(
+            || (),
+            |()| clone_records(black_box(&v), &ctx),
+            BatchSize::PerIteration,
+        );
+    });
     c.bench_function("rules/plan_100", |b| {
         b.iter_batched(
             || (),
