@@ -85,13 +85,13 @@ pub fn invoice_html(doc: &InvoiceXml) -> String {
 fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
     let d = &doc.data;
     let red = doc.is_red();
-    let title = title(doc);
+    let title = doc.title();
     page_start(
         out,
         &format!("{title} {}", doc.header.number),
         if red { "invoice red" } else { "invoice" },
     )?;
-    write!(out, "<h1>{}</h1>\n<p class=\"meta\">", e(title))?;
+    write!(out, "<h1>{}</h1>\n<p class=\"meta\">", e(&title))?;
     for tag in tags(doc) {
         write!(out, "<span class=\"tag\">{}</span>", e(tag))?;
     }
@@ -155,10 +155,11 @@ fn write_invoice(out: &mut String, doc: &InvoiceXml) -> fmt::Result {
 /// (通行费), the taxation, and 红字发票 on a red invoice.
 pub(crate) fn tags(doc: &InvoiceXml) -> Vec<&str> {
     let labels = &doc.header.labels;
-    let mut tags = vec![
-        labels.special_business.name.as_str(),
-        labels.taxation.name.as_str(),
-    ];
+    let mut tags: Vec<&str> = [&labels.special_business, &labels.taxation]
+        .into_iter()
+        .flatten()
+        .map(|l| l.name.as_str())
+        .collect();
     if doc.is_red() {
         tags.push("红字发票");
     }
@@ -192,16 +193,6 @@ pub(crate) fn parties(doc: &InvoiceXml) -> [(&'static str, Vec<(&'static str, St
     [("购买方信息", buyer), ("销售方信息", seller)]
 }
 
-/// An invoice's title: 通行费财政电子票据 for a fiscal e-bill (type code
-/// 31), else 电子发票（普通发票）.
-pub(crate) fn title(doc: &InvoiceXml) -> &'static str {
-    if doc.header.labels.invoice_type.code == "31" {
-        "通行费财政电子票据"
-    } else {
-        "电子发票（普通发票）"
-    }
-}
-
 /// The cells of an invoice line, as both renderings print them: item,
 /// plate, vehicle type, passage dates from and to, amount, rate, and tax
 /// (`***` where the line is not taxable).
@@ -217,8 +208,8 @@ pub(crate) fn line_cells<'a>(doc: &'a InvoiceXml, item: &'a Item) -> [Cow<'a, st
         Cow::Borrowed(item.name.as_str()),
         field(|t| t.plate.as_str()),
         field(|t| t.vehicle_type.as_str()),
-        field(|t| t.date_from.as_str()),
-        field(|t| t.date_to.as_str()),
+        field(|t| TollInformation::date_label(&t.date_from)),
+        field(|t| TollInformation::date_label(&t.date_to)),
         Cow::Owned(item.net.to_string()),
         item.rate_label(),
         if item.rate == NON_TAXABLE {
@@ -251,26 +242,30 @@ pub(crate) fn date_text(t: CstDateTime) -> String {
 /// card, the application, the original invoice of a red or reissued one, the
 /// reason for a reversal, and the free remark.
 pub(crate) fn remarks(doc: &InvoiceXml) -> String {
-    let d = &doc.data;
-    let mut text = format!(
-        "备注：ETC卡号 {}；申请 {}",
-        d.additional.card, d.additional.application
-    );
-    if let Some(original) = &d.additional.original {
-        let label = if doc.is_red() {
-            "被红冲蓝字发票号码"
+    let a = &doc.data.additional;
+    let original = if doc.is_red() {
+        "被红冲蓝字发票号码"
+    } else {
+        "原发票号码"
+    };
+    let parts: Vec<String> = [
+        ("ETC卡号", &a.card),
+        ("申请", &a.application),
+        (original, &a.original),
+        ("红冲原因", &a.red_reason),
+        ("", &a.remark),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| {
+        let value = value.as_deref()?;
+        Some(if label.is_empty() {
+            value.to_owned()
         } else {
-            "原发票号码"
-        };
-        text += &format!("；{label} {original}");
-    }
-    if let Some(reason) = &d.additional.red_reason {
-        text += &format!("；红冲原因 {reason}");
-    }
-    if let Some(remark) = &d.additional.remark {
-        text += &format!("；{remark}");
-    }
-    text
+            format!("{label} {value}")
+        })
+    })
+    .collect();
+    format!("备注：{}", parts.join("；"))
 }
 
 /// Renders a summary sheet as a standalone HTML page.

@@ -42,7 +42,7 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
 use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::clock::fields;
-use crate::html::{date_text, line_cells, parties, remarks, summary_about, tags, title};
+use crate::html::{date_text, line_cells, parties, remarks, summary_about, tags};
 use crate::xml::{InvoiceXml, SummaryXml};
 
 /// Page width and height: 240 × 140 mm, in points.
@@ -107,7 +107,7 @@ const SUMMARY_COLUMNS: [(&str, f32, bool); 4] = [
 /// ```
 pub fn invoice_pdf(doc: &InvoiceXml) -> Vec<u8> {
     let red = doc.is_red();
-    let title = title(doc);
+    let title = doc.title();
     let frame = if red { RED } else { BROWN };
     let rows: Vec<[Cow<'_, str>; 8]> = doc
         .data
@@ -132,7 +132,7 @@ pub fn invoice_pdf(doc: &InvoiceXml) -> Vec<u8> {
     );
     for page in 0..pages {
         let mut c = Canvas::new();
-        c.heading(title, frame);
+        c.heading(&title, frame);
         c.tags(&tags, frame);
         c.meta(&meta);
         let y = c.parties(doc, frame);

@@ -13,11 +13,13 @@
 //! <EInvoice>
 //!   <Header>
 //!     <EIid>24442000000000000001</EIid>          <!-- the 20-digit number -->
+//!     <EInvoiceTag>SWEI4400</EInvoiceTag>         <!-- SWEI + province code + 00 -->
 //!     <Version>1.0</Version>
 //!     <InherentLabel>
-//!       <EInvoiceType><LabelCode>02</LabelCode><LabelName>普通发票</LabelName></EInvoiceType>
-//!       <SpecialBusiness><LabelCode>06</LabelCode><LabelName>通行费</LabelName></SpecialBusiness>
 //!       <InIssuType><LabelCode>Y</LabelCode><LabelName>是否蓝字发票标志</LabelName></InIssuType>
+//!       <EInvoiceType><LabelCode>01</LabelCode><LabelName>电子发票</LabelName></EInvoiceType>
+//!       <GeneralOrSpecialVAT><LabelCode>02</LabelCode><LabelName>普通发票</LabelName></GeneralOrSpecialVAT>
+//!       <SpecialBusiness><LabelCode>06</LabelCode><LabelName>通行费</LabelName></SpecialBusiness>
 //!       <Taxation><LabelCode>1</LabelCode><LabelName>征税</LabelName></Taxation>
 //!     </InherentLabel>
 //!   </Header>
@@ -32,14 +34,14 @@
 //!     </BasicInformation>
 //!     <IssuItemInformation>                       <!-- one per line -->
 //!       <ItemNo>1</ItemNo><ItemName>*经营租赁*通行费</ItemName>
-//!       <Amount/><TaxRate>0.03</TaxRate><ComTaxAm/><TotalTaxIncludedAmount/>
+//!       <Amount/><TaxRate>0.03</TaxRate><ComTaxAm/><TotaltaxIncludedAmount/>
 //!       <TaxClassificationCode>3040502020200000000</TaxClassificationCode>
 //!     </IssuItemInformation>
 //!     <SpecificInformation>
-//!       <TollInformation>                         <!-- one per line -->
+//!       <Toll>                                    <!-- one per line -->
 //!         <ItemNo>1</ItemNo><PlateNumber/><VehicleType>货车</VehicleType>
-//!         <PassageDateStart>20240305</PassageDateStart><PassageDateEnd/>
-//!       </TollInformation>
+//!         <StartDatesOfPassage>20240305</StartDatesOfPassage><EndDatesOfPassage/>
+//!       </Toll>
 //!     </SpecificInformation>
 //!     <AdditionalInformation>…</AdditionalInformation>
 //!   </EInvoiceData>
@@ -51,6 +53,23 @@
 //!
 //! The tax classification code `3040502020200000000` (经营租赁 → 不动产经营
 //! 租赁 → 通行费) is the one commonly seen on toll invoices \[I\].
+//!
+//! # Reading real invoices
+//!
+//! [`InvoiceXml::from_xml`] also reads the XML of a 数电 toll invoice as the
+//! tax system issues it (a fleet's expense system receives those), where
+//! it differs from what this crate writes:
+//!
+//! - no `ItemNo` in the lines or the toll entries: they are numbered by
+//!   position, the toll entries following the lines;
+//! - no `SpecialBusiness`, `Taxation` or `AdditionalInformation`: absent;
+//! - times as `2026-09-14 12:51:03` (China time) or a bare date (its
+//!   midnight), besides RFC 3339;
+//! - passage times as `yyyyMMddHHmmssSSS`: kept as written. A plan line
+//!   carries the passage dates only, so this crate writes `yyyyMMdd`, the
+//!   first eight digits of that text;
+//! - the element names this crate wrote before (`TollInformation`,
+//!   `PassageDateStart`, `PassageDateEnd`, `TotalTaxIncludedAmount`).
 
 use std::borrow::Cow;
 
@@ -128,6 +147,28 @@ mod money_text {
     }
 }
 
+/// Serde for the documents' times: written as RFC 3339; read as that, as
+/// `2026-09-14 12:51:03` (China time) or as a bare date (`2026-09-14` or
+/// `20260914`, its midnight), as the tax system writes them.
+mod time_text {
+    use etc_invoice_order::CstDateTime;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(t: &CstDateTime, s: S) -> Result<S::Ok, S::Error> {
+        t.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CstDateTime, D::Error> {
+        let s = String::deserialize(d)?;
+        let s = s.trim();
+        s.parse().or_else(|e| {
+            etc_invoice_order::parse_date(s)
+                .map(CstDateTime::start_of)
+                .map_err(|_| serde::de::Error::custom(e))
+        })
+    }
+}
+
 /// A labelled code (`<LabelCode>02</LabelCode><LabelName>普通发票</LabelName>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
@@ -169,21 +210,44 @@ const BLUE_RED_NAME: &str = "是否蓝字发票标志";
 /// The invoice's fixed labels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InherentLabel {
-    /// The invoice type (`02` 普通发票; `31` 财政电子票据 for a fiscal
-    /// e-bill in this simulator's rendering).
-    #[serde(rename = "EInvoiceType")]
-    pub invoice_type: Label,
-    /// The special business (`06` 通行费) \[I\].
-    #[serde(rename = "SpecialBusiness")]
-    pub special_business: Label,
     /// Blue (`Y`) or red (`N`), labelled 是否蓝字发票标志 (whether blue), as
     /// 数电 invoices' XML has it.
     #[serde(rename = "InIssuType")]
     pub blue_red: Label,
-    /// Taxed (`1` 征税) or not (`0` 不征税).
-    #[serde(rename = "Taxation")]
-    pub taxation: Label,
+    /// The document type: `01` 电子发票 (a 数电 invoice) \[I\]; `31`
+    /// 财政电子票据 for a fiscal e-bill in this simulator's rendering.
+    #[serde(rename = "EInvoiceType")]
+    pub invoice_type: Label,
+    /// Ordinary (`02` 普通发票) or special (`01` 增值税专用发票) \[I\];
+    /// absent on a fiscal e-bill.
+    #[serde(
+        rename = "GeneralOrSpecialVAT",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub general_or_special: Option<Label>,
+    /// The special business (`06` 通行费) \[I\]; real invoices' XML may
+    /// leave it out.
+    #[serde(
+        rename = "SpecialBusiness",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub special_business: Option<Label>,
+    /// Taxed (`1` 征税) or not (`0` 不征税); real invoices' XML may leave
+    /// it out.
+    #[serde(rename = "Taxation", default, skip_serializing_if = "Option::is_none")]
+    pub taxation: Option<Label>,
 }
+
+/// [`InherentLabel::invoice_type`] of a 数电 invoice.
+pub const E_INVOICE: (&str, &str) = ("01", "电子发票");
+/// [`InherentLabel::invoice_type`] of a fiscal e-bill (this simulator's
+/// rendering).
+pub const FISCAL_E_BILL: (&str, &str) = ("31", "财政电子票据");
+/// [`InherentLabel::general_or_special`] of an ordinary invoice, which
+/// toll invoices are.
+pub const ORDINARY: (&str, &str) = ("02", "普通发票");
 
 /// The header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,6 +255,15 @@ pub struct Header {
     /// The invoice number.
     #[serde(rename = "EIid")]
     pub number: String,
+    /// The tag of the issuing tax system: `SWEI` and the province's
+    /// two-digit division code, then `00` (`SWEI4400` in Guangdong) \[I\];
+    /// absent on a fiscal e-bill.
+    #[serde(
+        rename = "EInvoiceTag",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tag: Option<String>,
     /// The layout version (`1.0`).
     #[serde(rename = "Version")]
     pub version: String,
@@ -296,15 +369,15 @@ pub struct BasicInformation {
     #[serde(rename = "Drawer")]
     pub drawer: String,
     /// When the application asked for it.
-    #[serde(rename = "RequestTime")]
+    #[serde(rename = "RequestTime", with = "time_text")]
     pub request_time: CstDateTime,
 }
 
 /// One item line (项目).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
-    /// The line's number, from 1.
-    #[serde(rename = "ItemNo")]
+    /// The line's number, from 1 (by position where the XML has none).
+    #[serde(rename = "ItemNo", default)]
     pub number: u32,
     /// 项目名称 (`*经营租赁*通行费`).
     #[serde(rename = "ItemName")]
@@ -319,8 +392,13 @@ pub struct Item {
     /// 税额.
     #[serde(rename = "ComTaxAm", with = "money_text")]
     pub tax: Money,
-    /// Amount with tax.
-    #[serde(rename = "TotalTaxIncludedAmount", with = "money_text")]
+    /// Amount with tax, as `TotaltaxIncludedAmount` (sic: real invoices'
+    /// XML spells it so).
+    #[serde(
+        rename = "TotaltaxIncludedAmount",
+        alias = "TotalTaxIncludedAmount",
+        with = "money_text"
+    )]
     pub gross: Money,
     /// 税收分类编码.
     #[serde(rename = "TaxClassificationCode")]
@@ -361,11 +439,11 @@ impl Item {
     }
 }
 
-/// The toll details of one line (the 通行费 block).
+/// The toll details of one line (a `Toll` entry of the 通行费 block).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TollInformation {
-    /// The item line it belongs to.
-    #[serde(rename = "ItemNo")]
+    /// The item line it belongs to (by position where the XML has none).
+    #[serde(rename = "ItemNo", default)]
     pub number: u32,
     /// 车牌号.
     #[serde(rename = "PlateNumber")]
@@ -373,31 +451,53 @@ pub struct TollInformation {
     /// 车辆类型 (`客车`, `货车`, `专项作业车`).
     #[serde(rename = "VehicleType")]
     pub vehicle_type: String,
-    /// 通行日期起, `yyyyMMdd`.
-    #[serde(rename = "PassageDateStart")]
+    /// 通行日期起: `yyyyMMdd` as this crate writes it, `yyyyMMddHHmmssSSS`
+    /// as the tax system does.
+    #[serde(rename = "StartDatesOfPassage", alias = "PassageDateStart")]
     pub date_from: String,
-    /// 通行日期止, `yyyyMMdd`.
-    #[serde(rename = "PassageDateEnd")]
+    /// 通行日期止, the same way.
+    #[serde(rename = "EndDatesOfPassage", alias = "PassageDateEnd")]
     pub date_to: String,
 }
 
+impl TollInformation {
+    /// A passage date of this block (`20240305` or `20240305094742000`)
+    /// as invoices print it: `20240305`; the text itself when it does not
+    /// start with a date.
+    pub fn date_label(text: &str) -> &str {
+        match text.get(..8) {
+            Some(day) if chrono::NaiveDate::parse_from_str(day, "%Y%m%d").is_ok() => day,
+            _ => text,
+        }
+    }
+}
+
 /// The business-specific block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpecificInformation {
     /// One per item line.
-    #[serde(rename = "TollInformation", default)]
+    #[serde(rename = "Toll", alias = "TollInformation", default)]
     pub tolls: Vec<TollInformation>,
 }
 
 /// Remarks and references.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdditionalInformation {
-    /// The ETC card.
-    #[serde(rename = "CardNumber")]
-    pub card: String,
-    /// The application it was issued for.
-    #[serde(rename = "ApplicationId")]
-    pub application: String,
+    /// The ETC card (this crate's; not in the tax system's XML).
+    #[serde(
+        rename = "CardNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub card: Option<String>,
+    /// The application it was issued for (this crate's; not in the tax
+    /// system's XML).
+    #[serde(
+        rename = "ApplicationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application: Option<String>,
     /// On a red invoice, the blue one it reverses; on a reissued invoice,
     /// the one it replaces.
     #[serde(
@@ -430,10 +530,10 @@ pub struct EInvoiceData {
     #[serde(rename = "IssuItemInformation", default)]
     pub items: Vec<Item>,
     /// The toll block.
-    #[serde(rename = "SpecificInformation")]
+    #[serde(rename = "SpecificInformation", default)]
     pub specific: SpecificInformation,
     /// Remarks and references.
-    #[serde(rename = "AdditionalInformation")]
+    #[serde(rename = "AdditionalInformation", default)]
     pub additional: AdditionalInformation,
 }
 
@@ -444,7 +544,7 @@ pub struct TaxSupervisionInfo {
     #[serde(rename = "InvoiceNumber")]
     pub number: String,
     /// 开票日期.
-    #[serde(rename = "IssueTime")]
+    #[serde(rename = "IssueTime", with = "time_text")]
     pub issued_at: CstDateTime,
     /// 税务机关代码.
     #[serde(rename = "TaxBureauCode")]
@@ -547,7 +647,39 @@ impl InvoiceXml {
     /// # Errors
     /// [`XmlError::Utf8`] or [`XmlError::Read`], keeping the bytes.
     pub fn from_xml(bytes: &[u8]) -> Result<InvoiceXml, XmlError> {
-        read_xml(bytes)
+        let mut doc: InvoiceXml = read_xml(bytes)?;
+        doc.number_by_position();
+        Ok(doc)
+    }
+
+    /// Numbers the lines and toll entries the XML left unnumbered (the
+    /// tax system's XML numbers neither) by their position, from 1.
+    fn number_by_position(&mut self) {
+        let data = &mut self.data;
+        if data.items.iter().all(|i| i.number == 0) {
+            for (n, item) in (1..).zip(&mut data.items) {
+                item.number = n;
+            }
+        }
+        if data.specific.tolls.iter().all(|t| t.number == 0) {
+            for (n, toll) in (1..).zip(&mut data.specific.tolls) {
+                toll.number = n;
+            }
+        }
+    }
+
+    /// The title the invoice prints: 通行费财政电子票据 for a fiscal e-bill;
+    /// else 电子发票 with its kind, as in 电子发票（普通发票）.
+    pub fn title(&self) -> String {
+        let labels = &self.header.labels;
+        if labels.invoice_type.code == FISCAL_E_BILL.0 {
+            return format!("通行费{}", FISCAL_E_BILL.1);
+        }
+        let kind = labels
+            .general_or_special
+            .as_ref()
+            .map_or(ORDINARY.1, |l| l.name.as_str());
+        format!("{}（{kind}）", labels.invoice_type.name)
     }
 
     /// Whether red (negative).
@@ -757,12 +889,14 @@ pub fn sample() -> InvoiceXml {
     InvoiceXml {
         header: Header {
             number: "24442000000000000001".into(),
+            tag: Some("SWEI4400".into()),
             version: "1.0".into(),
             labels: InherentLabel {
-                invoice_type: Label::new("02", "普通发票"),
-                special_business: Label::new("06", "通行费"),
                 blue_red: Label::blue(),
-                taxation: Label::new("1", "征税"),
+                invoice_type: Label::new(E_INVOICE.0, E_INVOICE.1),
+                general_or_special: Some(Label::new(ORDINARY.0, ORDINARY.1)),
+                special_business: Some(Label::new("06", "通行费")),
+                taxation: Some(Label::new("1", "征税")),
             },
         },
         data: EInvoiceData {
@@ -809,8 +943,8 @@ pub fn sample() -> InvoiceXml {
                 }],
             },
             additional: AdditionalInformation {
-                card: "44019912345678900011".into(),
-                application: "00000000-0000-0000-0000-000000000001".into(),
+                card: Some("44019912345678900011".into()),
+                application: Some("00000000-0000-0000-0000-000000000001".into()),
                 original: None,
                 red_reason: None,
                 remark: None,
@@ -836,9 +970,184 @@ mod tests {
         assert!(xml.contains("&amp; &lt;子公司&gt;"), "{xml}");
         assert!(xml.contains("<TaxClassificationCode>3040502020200000000</TaxClassificationCode>"));
         assert!(xml.contains("<TotalTax-includedAmountInChinese>贰佰叁拾贰圆柒角陆分</TotalTax-includedAmountInChinese>"));
+        for element in [
+            "<EInvoiceTag>SWEI4400</EInvoiceTag>",
+            "<EInvoiceType>\n        <LabelCode>01</LabelCode>\n        <LabelName>电子发票</LabelName>",
+            "<GeneralOrSpecialVAT>\n        <LabelCode>02</LabelCode>\n        <LabelName>普通发票</LabelName>",
+            "<TotaltaxIncludedAmount>232.76</TotaltaxIncludedAmount>",
+            "<Toll>\n        <ItemNo>1</ItemNo>",
+            "<StartDatesOfPassage>20240305</StartDatesOfPassage>",
+            "<EndDatesOfPassage>20240305</EndDatesOfPassage>",
+        ] {
+            assert!(xml.contains(element), "{element} in {xml}");
+        }
         let back = InvoiceXml::from_xml(xml.as_bytes()).unwrap();
         assert_eq!(back, doc);
         back.check().unwrap();
+    }
+
+    /// A two-line toll invoice laid out as the tax system issues them
+    /// (element names and formats as in real 数电 toll invoices; the
+    /// parties and amounts are made up): no line numbers, no
+    /// `SpecialBusiness` / `Taxation` / `AdditionalInformation`, times
+    /// without an offset, a bare issue date, passage times to the
+    /// millisecond, and 元 in the capitals.
+    const TAX_SYSTEM_TOLL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<EInvoice>
+  <Header>
+    <EIid>26337000000000000042</EIid>
+    <EInvoiceTag>SWEI3300</EInvoiceTag>
+    <Version>0.32</Version>
+    <InherentLabel>
+      <InIssuType><LabelCode>Y</LabelCode><LabelName>是否蓝字发票标志</LabelName></InIssuType>
+      <EInvoiceType><LabelCode>01</LabelCode><LabelName>电子发票</LabelName></EInvoiceType>
+      <GeneralOrSpecialVAT><LabelCode>02</LabelCode><LabelName>普通发票</LabelName></GeneralOrSpecialVAT>
+    </InherentLabel>
+  </Header>
+  <EInvoiceData>
+    <SellerInformation>
+      <SellerIdNum>91330000000000001X</SellerIdNum>
+      <SellerName>示例高速公路股份有限公司</SellerName>
+      <SellerBankName>示例银行某支行</SellerBankName>
+    </SellerInformation>
+    <BuyerInformation>
+      <BuyerIdNum>91110000600037341L</BuyerIdNum>
+      <BuyerName>某某物流有限公司</BuyerName>
+    </BuyerInformation>
+    <BasicInformation>
+      <TotalAmWithoutTax>24.92</TotalAmWithoutTax>
+      <TotalTaxAm>0.75</TotalTaxAm>
+      <TotalTax-includedAmount>25.67</TotalTax-includedAmount>
+      <TotalTax-includedAmountInChinese>贰拾伍元陆角柒分</TotalTax-includedAmountInChinese>
+      <Drawer>张三</Drawer>
+      <RequestTime>2026-03-02 08:15:30</RequestTime>
+    </BasicInformation>
+    <IssuItemInformation>
+      <ItemName>*经营租赁*通行费</ItemName>
+      <UnPrice>18.63</UnPrice>
+      <Amount>18.63</Amount>
+      <TaxRate>0.03</TaxRate>
+      <ComTaxAm>0.56</ComTaxAm>
+      <TotaltaxIncludedAmount>19.19</TotaltaxIncludedAmount>
+      <TaxClassificationCode>3040502020200000000</TaxClassificationCode>
+    </IssuItemInformation>
+    <IssuItemInformation>
+      <ItemName>*经营租赁*通行费</ItemName>
+      <UnPrice>6.29</UnPrice>
+      <Amount>6.29</Amount>
+      <TaxRate>0.03</TaxRate>
+      <ComTaxAm>0.19</ComTaxAm>
+      <TotaltaxIncludedAmount>6.48</TotaltaxIncludedAmount>
+      <TaxClassificationCode>3040502020200000000</TaxClassificationCode>
+    </IssuItemInformation>
+    <SpecificInformation>
+      <Toll>
+        <PlateNumber>浙A12345</PlateNumber>
+        <VehicleType>客车</VehicleType>
+        <StartDatesOfPassage>20260228213005000</StartDatesOfPassage>
+        <EndDatesOfPassage>20260301001210000</EndDatesOfPassage>
+      </Toll>
+      <Toll>
+        <PlateNumber>浙A12345</PlateNumber>
+        <VehicleType>客车</VehicleType>
+        <StartDatesOfPassage>20260301094742000</StartDatesOfPassage>
+        <EndDatesOfPassage>20260301094742000</EndDatesOfPassage>
+      </Toll>
+    </SpecificInformation>
+  </EInvoiceData>
+  <TaxSupervisionInfo>
+    <InvoiceNumber>26337000000000000042</InvoiceNumber>
+    <IssueTime>2026-03-02</IssueTime>
+    <TaxBureauCode>13300000000</TaxBureauCode>
+    <TaxBureauName>国家税务总局浙江省税务局</TaxBureauName>
+  </TaxSupervisionInfo>
+</EInvoice>
+"#;
+
+    #[test]
+    fn reads_a_toll_invoice_as_the_tax_system_issues_it() {
+        let doc = InvoiceXml::from_xml(TAX_SYSTEM_TOLL.as_bytes()).unwrap();
+        doc.check().unwrap();
+        assert!(!doc.is_red());
+        assert_eq!(doc.header.tag.as_deref(), Some("SWEI3300"));
+        assert_eq!(doc.title(), "电子发票（普通发票）");
+        assert_eq!(doc.header.labels.special_business, None);
+        let numbers: Vec<u32> = doc.data.items.iter().map(|i| i.number).collect();
+        assert_eq!(numbers, [1, 2]);
+        let tolls: Vec<u32> = doc.data.specific.tolls.iter().map(|t| t.number).collect();
+        assert_eq!(tolls, [1, 2]);
+        assert_eq!(doc.data.items[1].gross, Money::from_fen(648));
+        let toll = &doc.data.specific.tolls[0];
+        assert_eq!(toll.date_from, "20260228213005000");
+        assert_eq!(TollInformation::date_label(&toll.date_from), "20260228");
+        assert_eq!(TollInformation::date_label(&toll.date_to), "20260301");
+        assert_eq!(TollInformation::date_label("2026-03-01"), "2026-03-01");
+        assert_eq!(
+            doc.data.basic.request_time,
+            "2026-03-02T08:15:30+08:00".parse().unwrap()
+        );
+        assert_eq!(
+            doc.supervision.issued_at,
+            "2026-03-02T00:00:00+08:00".parse().unwrap()
+        );
+        assert_eq!(doc.data.additional, AdditionalInformation::default());
+        // Written again in this crate's layout, it reads back the same.
+        let back = InvoiceXml::from_xml(doc.to_xml().unwrap().as_bytes()).unwrap();
+        assert_eq!(back, doc);
+        // And the renderings take it.
+        let html = crate::html::invoice_html(&doc);
+        assert!(html.contains("<td>20260228</td>"), "{html}");
+        assert!(crate::pdf::invoice_pdf(&doc).starts_with(b"%PDF"));
+    }
+
+    #[test]
+    fn reads_the_names_written_before() {
+        let old = sample()
+            .to_xml()
+            .unwrap()
+            .replace("TotaltaxIncludedAmount", "TotalTaxIncludedAmount")
+            .replace("<Toll>", "<TollInformation>")
+            .replace("</Toll>", "</TollInformation>")
+            .replace("StartDatesOfPassage", "PassageDateStart")
+            .replace("EndDatesOfPassage", "PassageDateEnd");
+        assert!(old.contains("<PassageDateStart>20240305</PassageDateStart>"));
+        assert_eq!(InvoiceXml::from_xml(old.as_bytes()).unwrap(), sample());
+    }
+
+    #[test]
+    fn times_read_in_the_tax_systems_forms_and_no_other() {
+        let with_time = |t: &str| {
+            sample().to_xml().unwrap().replace(
+                "2024-04-15T00:00:00+08:00</IssueTime>",
+                &format!("{t}</IssueTime>"),
+            )
+        };
+        for (text, expected) in [
+            ("2024-04-15", "2024-04-15T00:00:00+08:00"),
+            (" 2024-04-15 09:30:00 ", "2024-04-15T09:30:00+08:00"),
+            ("2024-04-15T01:30:00Z", "2024-04-15T09:30:00+08:00"),
+            ("20240415", "2024-04-15T00:00:00+08:00"),
+        ] {
+            let doc = InvoiceXml::from_xml(with_time(text).as_bytes()).unwrap();
+            assert_eq!(
+                doc.supervision.issued_at,
+                expected.parse().unwrap(),
+                "{text}"
+            );
+        }
+        for bad in [
+            "2024-13-01",
+            "15/04/2024",
+            "-2024-04-15",
+            "12024-04-15",
+            "",
+            "2024",
+        ] {
+            assert!(
+                InvoiceXml::from_xml(with_time(bad).as_bytes()).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -6,9 +6,9 @@ use etc_invoice_rules::{InvoiceApplication, InvoiceDraft, Title};
 
 use crate::amount_in_capitals;
 use crate::xml::{
-    AdditionalInformation, BasicInformation, Buyer, EInvoiceData, Header, InherentLabel,
-    InvoiceXml, Item, Label, Seller, SpecificInformation, SummaryInvoice, SummaryXml,
-    TOLL_TAX_CLASSIFICATION_CODE, TaxSupervisionInfo, TollInformation,
+    AdditionalInformation, BasicInformation, Buyer, E_INVOICE, EInvoiceData, FISCAL_E_BILL, Header,
+    InherentLabel, InvoiceXml, Item, Label, ORDINARY, Seller, SpecificInformation, SummaryInvoice,
+    SummaryXml, TOLL_TAX_CLASSIFICATION_CODE, TaxSupervisionInfo, TollInformation,
 };
 use crate::{IssuedInvoice, PlatformError};
 
@@ -75,9 +75,11 @@ pub(super) fn invoice_doc(
     facts: &IssueFacts<'_>,
 ) -> InvoiceXml {
     let (bureau_code, bureau_name) = bureau(facts.province, draft.document);
-    let invoice_type = match draft.document {
-        DocumentKind::FiscalEBill => Label::new("31", "财政电子票据"),
-        DocumentKind::VatInvoice | DocumentKind::NonTaxableInvoice => Label::new("02", "普通发票"),
+    let fiscal = draft.document == DocumentKind::FiscalEBill;
+    let invoice_type = if fiscal {
+        Label::new(FISCAL_E_BILL.0, FISCAL_E_BILL.1)
+    } else {
+        Label::new(E_INVOICE.0, E_INVOICE.1)
     };
     let taxation = if draft.document.is_taxable() {
         Label::new("1", "征税")
@@ -112,12 +114,14 @@ pub(super) fn invoice_doc(
     InvoiceXml {
         header: Header {
             number: facts.number.to_owned(),
+            tag: (!fiscal).then(|| format!("SWEI{:02}00", facts.province.gb2260_prefix())),
             version: "1.0".to_owned(),
             labels: InherentLabel {
-                invoice_type,
-                special_business: Label::new("06", "通行费"),
                 blue_red: Label::blue(),
-                taxation,
+                invoice_type,
+                general_or_special: (!fiscal).then(|| Label::new(ORDINARY.0, ORDINARY.1)),
+                special_business: Some(Label::new("06", "通行费")),
+                taxation: Some(taxation),
             },
         },
         data: EInvoiceData {
@@ -148,8 +152,8 @@ pub(super) fn invoice_doc(
             items,
             specific: SpecificInformation { tolls },
             additional: AdditionalInformation {
-                card: application.card.clone(),
-                application: application.id.to_string(),
+                card: Some(application.card.clone()),
+                application: Some(application.id.to_string()),
                 original: None,
                 red_reason: None,
                 remark: (draft.parts > 1)
