@@ -35,7 +35,7 @@
 //!     <IssuItemInformation>                       <!-- one per line -->
 //!       <ItemNo>1</ItemNo><ItemName>*经营租赁*通行费</ItemName>
 //!       <Amount/><TaxRate>0.03</TaxRate><ComTaxAm/><TotaltaxIncludedAmount/>
-//!       <TaxClassificationCode>3040502020200000000</TaxClassificationCode>
+//!       <TaxClassificationCode>3040502020301000000</TaxClassificationCode>
 //!     </IssuItemInformation>
 //!     <SpecificInformation>
 //!       <Toll>                                    <!-- one per line -->
@@ -51,8 +51,8 @@
 //! </EInvoice>
 //! ```
 //!
-//! The tax classification code `3040502020200000000` (经营租赁 → 不动产经营
-//! 租赁 → 通行费) is the one commonly seen on toll invoices \[I\].
+//! Every toll line carries the tax classification code of expressway tolls,
+//! [`TOLL_TAX_CLASSIFICATION_CODE`].
 //!
 //! # Reading real invoices
 //!
@@ -78,8 +78,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::{amount_in_capitals, capitals_agree};
 
-/// The tax classification code (税收分类编码) used for tolls \[I\].
-pub const TOLL_TAX_CLASSIFICATION_CODE: &str = "3040502020200000000";
+/// The tax classification code (税收分类编码) of toll lines:
+/// `3040502020301000000`, the code a real 数电 expressway toll invoice
+/// carries (道路通行服务 → 高速公路通行费) \[I\]. Not `3040502020200000000`,
+/// which is 车辆停放服务 (parking), as invoicing integrations use it for
+/// 停车费. Tolls of bridges and first- or second-class roads have a sibling
+/// code (…0302…) \[I\]; a plan line does not carry its road kind, so the
+/// simulator writes this one for every toll line.
+pub const TOLL_TAX_CLASSIFICATION_CODE: &str = "3040502020301000000";
 
 /// What the tax column of a non-taxable line shows.
 pub const NON_TAXABLE: &str = "不征税";
@@ -968,7 +974,7 @@ mod tests {
         let doc = sample();
         let xml = doc.to_xml().unwrap();
         assert!(xml.contains("&amp; &lt;子公司&gt;"), "{xml}");
-        assert!(xml.contains("<TaxClassificationCode>3040502020200000000</TaxClassificationCode>"));
+        assert!(xml.contains("<TaxClassificationCode>3040502020301000000</TaxClassificationCode>"));
         assert!(xml.contains("<TotalTax-includedAmountInChinese>贰佰叁拾贰圆柒角陆分</TotalTax-includedAmountInChinese>"));
         for element in [
             "<EInvoiceTag>SWEI4400</EInvoiceTag>",
@@ -1029,7 +1035,7 @@ mod tests {
       <TaxRate>0.03</TaxRate>
       <ComTaxAm>0.56</ComTaxAm>
       <TotaltaxIncludedAmount>19.19</TotaltaxIncludedAmount>
-      <TaxClassificationCode>3040502020200000000</TaxClassificationCode>
+      <TaxClassificationCode>3040502020301000000</TaxClassificationCode>
     </IssuItemInformation>
     <IssuItemInformation>
       <ItemName>*经营租赁*通行费</ItemName>
@@ -1038,7 +1044,7 @@ mod tests {
       <TaxRate>0.03</TaxRate>
       <ComTaxAm>0.19</ComTaxAm>
       <TotaltaxIncludedAmount>6.48</TotaltaxIncludedAmount>
-      <TaxClassificationCode>3040502020200000000</TaxClassificationCode>
+      <TaxClassificationCode>3040502020301000000</TaxClassificationCode>
     </IssuItemInformation>
     <SpecificInformation>
       <Toll>
