@@ -248,24 +248,36 @@ pub(crate) fn remarks(doc: &InvoiceXml) -> String {
     } else {
         "原发票号码"
     };
-    let parts: Vec<String> = [
+    let parts = [
         ("ETC卡号", &a.card),
         ("申请", &a.application),
         (original, &a.original),
         ("红冲原因", &a.red_reason),
         ("", &a.remark),
-    ]
-    .into_iter()
-    .filter_map(|(label, value)| {
-        let value = value.as_deref()?;
-        Some(if label.is_empty() {
-            value.to_owned()
-        } else {
-            format!("{label} {value}")
-        })
-    })
-    .collect();
-    format!("备注：{}", parts.join("；"))
+    ];
+    const HEAD: &str = "备注：";
+    // Sized once: label, space, value and separator for each part.
+    let size = parts
+        .iter()
+        .filter_map(|(label, value)| Some(label.len() + value.as_ref()?.len() + 4))
+        .sum::<usize>();
+    let mut text = String::with_capacity(HEAD.len() + size);
+    text.push_str(HEAD);
+    let mut first = true;
+    for (label, value) in parts {
+        let Some(value) = value.as_deref() else {
+            continue;
+        };
+        if !std::mem::take(&mut first) {
+            text.push('；');
+        }
+        if !label.is_empty() {
+            text.push_str(label);
+            text.push(' ');
+        }
+        text.push_str(value);
+    }
+    text
 }
 
 /// Renders a summary sheet as a standalone HTML page.
@@ -323,6 +335,27 @@ mod tests {
         );
         assert_eq!(Escaped("&&").to_string(), "&amp;&amp;");
         assert_eq!(Escaped("<script>").to_string(), "&lt;script&gt;");
+    }
+
+    #[test]
+    fn remarks_name_what_the_invoice_has() {
+        let mut doc = crate::xml::sample();
+        assert_eq!(
+            remarks(&doc),
+            "备注：ETC卡号 44019912345678900011；申请 00000000-0000-0000-0000-000000000001"
+        );
+        doc.header.labels.blue_red = crate::xml::Label::red();
+        doc.data.additional.original = Some("24442000000000000000".into());
+        doc.data.additional.red_reason = Some("开票有误".into());
+        doc.data.additional.remark = Some("第1张，共2张".into());
+        doc.data.additional.card = None;
+        assert_eq!(
+            remarks(&doc),
+            "备注：申请 00000000-0000-0000-0000-000000000001；被红冲蓝字发票号码 \
+             24442000000000000000；红冲原因 开票有误；第1张，共2张"
+        );
+        doc.data.additional = crate::xml::AdditionalInformation::default();
+        assert_eq!(remarks(&doc), "备注：");
     }
 
     #[test]

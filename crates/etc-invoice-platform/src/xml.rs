@@ -468,11 +468,11 @@ pub struct TollInformation {
 
 impl TollInformation {
     /// A passage date of this block (`20240305` or `20240305094742000`)
-    /// as invoices print it: `20240305`; the text itself when it does not
-    /// start with a date.
+    /// as invoices print it, its first eight digits (`20240305`); the text
+    /// itself when it does not start with eight digits.
     pub fn date_label(text: &str) -> &str {
         match text.get(..8) {
-            Some(day) if chrono::NaiveDate::parse_from_str(day, "%Y%m%d").is_ok() => day,
+            Some(day) if day.bytes().all(|b| b.is_ascii_digit()) => day,
             _ => text,
         }
     }
