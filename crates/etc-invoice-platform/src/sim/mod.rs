@@ -916,16 +916,16 @@ impl State {
             media_type,
             bytes,
         };
-        let xml = document(MediaType::Xml, xml.into_bytes());
-        let pdf = document(MediaType::Pdf, pdf);
-        let zip = zip_documents(&[xml.clone(), pdf.clone()], issued_at)
-            .map_err(|e| failed(e.to_string()))?;
-        Ok(vec![
-            xml,
-            document(MediaType::Html, html.into_bytes()),
-            pdf,
-            document(MediaType::Zip, zip),
-        ])
+        // The ZIP packs the XML and the PDF as they are, before the HTML
+        // goes between them.
+        let mut documents = vec![
+            document(MediaType::Xml, xml.into_bytes()),
+            document(MediaType::Pdf, pdf),
+        ];
+        let zip = zip_documents(&documents, issued_at).map_err(|e| failed(e.to_string()))?;
+        documents.insert(1, document(MediaType::Html, html.into_bytes()));
+        documents.push(document(MediaType::Zip, zip));
+        Ok(documents)
     }
 
     // ---- red reversal and reissue ------------------------------------
