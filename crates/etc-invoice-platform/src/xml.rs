@@ -195,6 +195,11 @@ impl Label {
         }
     }
 
+    /// A label from a `(code, name)` pair such as [`E_INVOICE`].
+    pub fn of((code, name): (&str, &str)) -> Label {
+        Label::new(code, name)
+    }
+
     /// The blue-or-red label of a blue invoice.
     pub fn blue() -> Label {
         Label::new(BLUE, BLUE_RED_NAME)
@@ -638,6 +643,15 @@ fn expect_capitals(what: &str, amount: Money, text: &str) -> Result<(), XmlError
     }
 }
 
+/// Numbers `entries` 1, 2, … by position when none has a number (all 0).
+fn number_unnumbered<T>(entries: &mut [T], number: impl Fn(&mut T) -> &mut u32) {
+    if entries.iter_mut().all(|e| *number(e) == 0) {
+        for (n, e) in (1..).zip(entries) {
+            *number(e) = n;
+        }
+    }
+}
+
 impl InvoiceXml {
     /// The document as UTF-8 XML with a declaration, indented by two spaces.
     ///
@@ -661,17 +675,8 @@ impl InvoiceXml {
     /// Numbers the lines and toll entries the XML left unnumbered (the
     /// tax system's XML numbers neither) by their position, from 1.
     fn number_by_position(&mut self) {
-        let data = &mut self.data;
-        if data.items.iter().all(|i| i.number == 0) {
-            for (n, item) in (1..).zip(&mut data.items) {
-                item.number = n;
-            }
-        }
-        if data.specific.tolls.iter().all(|t| t.number == 0) {
-            for (n, toll) in (1..).zip(&mut data.specific.tolls) {
-                toll.number = n;
-            }
-        }
+        number_unnumbered(&mut self.data.items, |i| &mut i.number);
+        number_unnumbered(&mut self.data.specific.tolls, |t| &mut t.number);
     }
 
     /// The title the invoice prints: 通行费财政电子票据 for a fiscal e-bill;
@@ -899,8 +904,8 @@ pub fn sample() -> InvoiceXml {
             version: "1.0".into(),
             labels: InherentLabel {
                 blue_red: Label::blue(),
-                invoice_type: Label::new(E_INVOICE.0, E_INVOICE.1),
-                general_or_special: Some(Label::new(ORDINARY.0, ORDINARY.1)),
+                invoice_type: Label::of(E_INVOICE),
+                general_or_special: Some(Label::of(ORDINARY)),
                 special_business: Some(Label::new("06", "通行费")),
                 taxation: Some(Label::new("1", "征税")),
             },

@@ -76,11 +76,7 @@ pub(super) fn invoice_doc(
 ) -> InvoiceXml {
     let (bureau_code, bureau_name) = bureau(facts.province, draft.document);
     let fiscal = draft.document == DocumentKind::FiscalEBill;
-    let invoice_type = if fiscal {
-        Label::new(FISCAL_E_BILL.0, FISCAL_E_BILL.1)
-    } else {
-        Label::new(E_INVOICE.0, E_INVOICE.1)
-    };
+    let invoice_type = Label::of(if fiscal { FISCAL_E_BILL } else { E_INVOICE });
     let taxation = if draft.document.is_taxable() {
         Label::new("1", "征税")
     } else {
@@ -119,7 +115,7 @@ pub(super) fn invoice_doc(
             labels: InherentLabel {
                 blue_red: Label::blue(),
                 invoice_type,
-                general_or_special: (!fiscal).then(|| Label::new(ORDINARY.0, ORDINARY.1)),
+                general_or_special: (!fiscal).then(|| Label::of(ORDINARY)),
                 special_business: Some(Label::new("06", "通行费")),
                 taxation: Some(taxation),
             },
